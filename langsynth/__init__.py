@@ -36,6 +36,24 @@ _EXPORTS: dict[str, str] = {
     "Settings": "langsynth.llm",
     "get_chat_model": "langsynth.llm",
     "get_judge_model": "langsynth.llm",
+    # schemas and pools
+    "SchemaInfo": "langsynth.schemas",
+    "load_schema": "langsynth.schemas",
+    "load_examples": "langsynth.schemas",
+    "register_schema": "langsynth.schemas",
+    "ChoicePool": "langsynth.pools",
+    "RangePool": "langsynth.pools",
+    "FakerPool": "langsynth.pools",
+    "CountPool": "langsynth.pools",
+    "FunctionPool": "langsynth.pools",
+    # generation
+    "RecordGenerator": "langsynth.chains.generator",
+    "GenerationResult": "langsynth.chains.generator",
+    "Rejection": "langsynth.chains.generator",
+    "RunStats": "langsynth.chains.generator",
+    # data files
+    "read_rows": "langsynth.datafile",
+    "write_rows": "langsynth.datafile",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -55,6 +73,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.chains.generator import (  # noqa: F401
+        GenerationResult,
+        RecordGenerator,
+        Rejection,
+        RunStats,
+    )
+    from langsynth.datafile import read_rows, write_rows  # noqa: F401
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
@@ -72,3 +97,16 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerStartError,
     )
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
+    from langsynth.pools import (  # noqa: F401
+        ChoicePool,
+        CountPool,
+        FakerPool,
+        FunctionPool,
+        RangePool,
+    )
+    from langsynth.schemas import (  # noqa: F401
+        SchemaInfo,
+        load_examples,
+        load_schema,
+        register_schema,
+    )
