@@ -46,6 +46,7 @@ def main() -> int:
         params.use_jinja = True
         params.endpoint_metrics = True
         params.cache_prompt = True
+        params.cache_ram_mib = int(settings.get("cache_ram_mib", 512))
         params.ui = False
         if settings.get("api_key"):
             params.api_keys = [settings["api_key"]]

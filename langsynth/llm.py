@@ -62,6 +62,7 @@ class Settings(BaseModel):
     local_parallel: int = 4
     local_ctx: int = 4096
     local_threads: int | None = None
+    local_cache_mib: int = 512
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
@@ -101,6 +102,7 @@ class Settings(BaseModel):
             local_parallel=get_int("LANGSYNTH_LOCAL_PARALLEL", 4) or 4,
             local_ctx=get_int("LANGSYNTH_LOCAL_CTX", 4096) or 4096,
             local_threads=get_int("LANGSYNTH_LOCAL_THREADS", None),
+            local_cache_mib=get_int("LANGSYNTH_LOCAL_CACHE_MIB", 512) or 0,
         )
 
 
@@ -170,6 +172,7 @@ def local_server_config(settings: Settings, model_path: Path) -> ServerConfig:
         parallel=settings.local_parallel,
         ctx_per_slot=settings.local_ctx,
         threads=settings.local_threads or (os.cpu_count() or 2),
+        cache_ram_mib=settings.local_cache_mib,
     )
 
 

@@ -249,6 +249,9 @@ class ServerConfig:
     ctx_per_slot: int = 4096
     threads: int = field(default_factory=lambda: os.cpu_count() or 2)
     port: int = 0
+    # llama.cpp keeps finished prompts in host RAM for reuse; its default of 8 GiB per
+    # server is too much beside a second server on a 24 GiB machine.
+    cache_ram_mib: int = 512
     require_key: bool = True
     startup_timeout: float = 180.0
     log_dir: Path | None = None
@@ -326,6 +329,7 @@ class LocalServer:
             "ctx_per_slot": cfg.ctx_per_slot,
             "threads": cfg.threads,
             "port": cfg.port,
+            "cache_ram_mib": cfg.cache_ram_mib,
             "api_key": self.api_key.get_secret_value() if self.api_key else None,
         }
         assert self._proc.stdin is not None and self._proc.stdout is not None
