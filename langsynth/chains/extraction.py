@@ -33,7 +33,13 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, ValidationError
 
@@ -41,6 +47,7 @@ from langsynth._async import first_cause, run_sync
 from langsynth.chains.structured import (
     Usage,
     describe_validation_error,
+    json_schema_of,
     raw_text,
     structured_runnable,
 )
@@ -241,13 +248,30 @@ class ExtractionChain(Runnable[Any, Any]):
         messages: list[BaseMessage] = [
             SystemMessage(content=extraction_system_prompt(self.model, self.strategy))
         ]
-        for text, record in self.examples:
+        tool_name = str(json_schema_of(self.model)["title"])
+        for i, (text, record) in enumerate(self.examples):
             if self.strategy == "tool_calling":
-                from langchain_core.utils.function_calling import tool_example_to_messages
-
-                instance = self.model.model_validate(dict(record))
-                shown = tool_example_to_messages(text, [instance])
-                messages.extend([_user_message(text), *shown[1:]])
+                # What langchain_core's (beta) tool_example_to_messages builds.
+                call_id = f"example_{i}"
+                messages.append(_user_message(text))
+                messages.append(
+                    AIMessage(
+                        content="",
+                        tool_calls=[
+                            {
+                                "name": tool_name,
+                                "args": dict(record),
+                                "id": call_id,
+                                "type": "tool_call",
+                            }
+                        ],
+                    )
+                )
+                messages.append(
+                    ToolMessage(
+                        content="You have correctly called this tool.", tool_call_id=call_id
+                    )
+                )
             else:
                 messages.append(_user_message(text))
                 messages.append(AIMessage(content=json.dumps(dict(record), ensure_ascii=False)))

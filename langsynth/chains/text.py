@@ -275,9 +275,9 @@ class DatasetGenerator:
         skip_fields: fields not verified (free text that is paraphrased).
         prompt: a template with ``fields`` and ``preferences`` variables.
 
-    Each result also has ``verified`` (``None`` when not verifying), ``missing``
-    (field -> values absent from the text), ``attempts``, ``error`` (a failed call) and
-    ``usage`` (token counts).
+    Each result also has ``verified`` (every value appears in the text; checked even when
+    ``verify`` is off, which only turns off regeneration), ``missing`` (field -> values absent
+    from the text), ``attempts``, ``error`` (a failed call) and ``usage`` (token counts).
     """
 
     def __init__(
@@ -329,10 +329,10 @@ class DatasetGenerator:
                 break
             usage.add(Usage.of(answer))
             text = _clean_text(str(answer.content))
-            missing = missing_values(fields, text, skip=self.skip_fields) if self.verify else {}
+            missing = missing_values(fields, text, skip=self.skip_fields)
             if best is None or _count(missing) < _count(best[1]):
                 best = (text, missing)
-            if not missing:
+            if not missing or not self.verify:
                 break
             messages = [
                 *messages,
@@ -352,7 +352,7 @@ class DatasetGenerator:
             "fields": fields,
             "preferences": self.preferences,
             "text": final_text,
-            "verified": (not missing and final_text is not None) if self.verify else None,
+            "verified": not missing and final_text is not None,
             "missing": missing,
             "attempts": attempts,
             "error": error,
