@@ -61,6 +61,7 @@ __all__ = [
     "ExtractionFailure",
     "create_extraction_chain",
     "extraction_system_prompt",
+    "numbers_as_digits",
 ]
 
 STRATEGIES: tuple[str, ...] = ("json_schema", "tool_calling", "parser", "json_mode")
@@ -134,6 +135,33 @@ def _json_type(prop: Mapping[str, Any]) -> str:
     if kind == "array":
         return "list of " + _json_type(prop.get("items", {})) + "s"
     return kind
+
+
+def numbers_as_digits(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON Schema where every integer/number may also be a string of digits.
+
+    Small models like to quote identifiers (``"271037"``). Under a grammar that forbids the
+    quote, Qwen2.5 0.5B then wrote a wrong first digit (671037) in half of the medical
+    billing texts. Allowing a digit string (which Pydantic converts, then range-checks) keeps
+    the answer grammar-constrained and lets the model copy the number.
+    """
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items()}
+        kind = out.get("type")
+        if kind in ("integer", "number"):
+            pattern = r"^-?[0-9]+$" if kind == "integer" else r"^-?[0-9]+(\.[0-9]+)?$"
+            keep = {k: v for k, v in out.items() if k in ("title", "description", "default")}
+            numeric = {k: v for k, v in out.items() if k not in keep}
+            return {**keep, "anyOf": [numeric, {"type": "string", "pattern": pattern}]}
+        return out
+
+    result: dict[str, Any] = walk(schema)
+    return result
 
 
 def field_lines(model: type[BaseModel]) -> str:
@@ -237,7 +265,16 @@ class ExtractionChain(Runnable[Any, Any]):
         self.strategy = strategy
         self.examples = [_example_pair(e) for e in examples]
         self._structured: Runnable[Any, dict[str, Any]] | None = None
-        if strategy != "parser":
+        if strategy == "json_schema":
+            self._structured = cast(
+                "Runnable[Any, dict[str, Any]]",
+                llm.with_structured_output(
+                    numbers_as_digits(json_schema_of(self.model)),
+                    method="json_schema",
+                    include_raw=True,
+                ),
+            )
+        elif strategy != "parser":
             self._structured, _ = structured_runnable(llm, self.model, _METHOD[strategy])
         self._prefix = self._prefix_messages()
 
