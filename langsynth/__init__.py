@@ -53,6 +53,24 @@ _EXPORTS: dict[str, str] = {
     "RoundTripResult": "langsynth.chains.roundtrip",
     "round_trip": "langsynth.chains.roundtrip",
     "round_trip_filter": "langsynth.chains.roundtrip",
+    # schemas and pools
+    "SchemaInfo": "langsynth.schemas",
+    "load_schema": "langsynth.schemas",
+    "load_examples": "langsynth.schemas",
+    "register_schema": "langsynth.schemas",
+    "ChoicePool": "langsynth.pools",
+    "RangePool": "langsynth.pools",
+    "FakerPool": "langsynth.pools",
+    "CountPool": "langsynth.pools",
+    "FunctionPool": "langsynth.pools",
+    # generation
+    "RecordGenerator": "langsynth.chains.generator",
+    "GenerationResult": "langsynth.chains.generator",
+    "Rejection": "langsynth.chains.generator",
+    "RunStats": "langsynth.chains.generator",
+    # data files
+    "read_rows": "langsynth.datafile",
+    "write_rows": "langsynth.datafile",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -77,6 +95,12 @@ if TYPE_CHECKING:  # pragma: no cover
         ExtractionFailure,
         create_extraction_chain,
     )
+    from langsynth.chains.generator import (  # noqa: F401
+        GenerationResult,
+        RecordGenerator,
+        Rejection,
+        RunStats,
+    )
     from langsynth.chains.roundtrip import (  # noqa: F401
         RoundTrip,
         RoundTripResult,
@@ -84,6 +108,7 @@ if TYPE_CHECKING:  # pragma: no cover
         round_trip_filter,
     )
     from langsynth.chains.text import DatasetGenerator, create_data_generation_chain  # noqa: F401
+    from langsynth.datafile import read_rows, write_rows  # noqa: F401
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
@@ -103,3 +128,16 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
     from langsynth.metrics import MetricsReport, compare_records, score_dataset  # noqa: F401
+    from langsynth.pools import (  # noqa: F401
+        ChoicePool,
+        CountPool,
+        FakerPool,
+        FunctionPool,
+        RangePool,
+    )
+    from langsynth.schemas import (  # noqa: F401
+        SchemaInfo,
+        load_examples,
+        load_schema,
+        register_schema,
+    )

@@ -1,11 +1,9 @@
-"""Running a coroutine from synchronous code, also inside Jupyter (where a loop already runs).
+"""Running coroutines from synchronous code: one long-lived event loop in a daemon thread.
 
-Every synchronous entry point (``generate()``, ``run()``, ``invoke()``, ...) runs its coroutine
-on ONE long-lived event loop in a background thread. A fresh ``asyncio.run`` per call would
-break the next call: langchain-openai caches one async HTTP client per base URL for the whole
-process, and its pooled connections belong to the loop that opened them, so a second
-``asyncio.run`` fails with "Event loop is closed" (e.g. ``RecordGenerator.generate`` followed
-by a round trip in the same process).
+Why not ``asyncio.run`` per call: LangChain chat models cache an async HTTP client whose
+connections belong to the loop that first used them, so a second ``asyncio.run`` fails with
+"Event loop is closed". One private loop for all sync calls avoids that, and also works
+inside Jupyter, where the main thread already runs a loop.
 """
 
 from __future__ import annotations
@@ -14,89 +12,69 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Coroutine
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _loop: asyncio.AbstractEventLoop | None = None
 _thread: threading.Thread | None = None
 _lock = threading.Lock()
-_active: dict[int, tuple[concurrent.futures.Future[Any], dict[str, BaseException]]] = {}
 
 
-def _serve(loop: asyncio.AbstractEventLoop) -> None:
-    asyncio.set_event_loop(loop)
-    while True:
-        try:
-            loop.run_forever()
-            return
-        except BaseException as exc:
-            # A task raised KeyboardInterrupt/SystemExit, which asyncio lets escape the loop
-            # (``asyncio.run`` would re-raise it to its caller). Cancel the running calls, hand
-            # them the exception, and keep serving.
-            with _lock:
-                calls = list(_active.values())
-            for future, state in calls:
-                state.setdefault("interrupt", exc)
-                future.cancel()
+class _Interrupted(Exception):
+    """A KeyboardInterrupt raised inside the loop, carried out as an ordinary exception
+    (a bare KeyboardInterrupt escaping a task would stop the loop thread)."""
 
 
-def _background_loop() -> tuple[asyncio.AbstractEventLoop, threading.Thread]:
+def _background_loop() -> asyncio.AbstractEventLoop:
     global _loop, _thread
     with _lock:
-        if _loop is None or _thread is None or not _thread.is_alive() or _loop.is_closed():
-            loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=_serve, args=(loop,), name="langsynth-async", daemon=True
-            )
-            thread.start()
-            _loop, _thread = loop, thread
-        return _loop, _thread
+        if _loop is None or _thread is None or not _thread.is_alive():
+            _loop = asyncio.new_event_loop()
+            _thread = threading.Thread(target=_loop.run_forever, name="langsynth-loop", daemon=True)
+            _thread.start()
+        return _loop
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion on langsynth's background event loop and return its result.
+    """Run ``coro`` on the shared background loop and wait for its result.
 
-    Works from plain scripts and from a notebook cell (whose thread already runs a loop).
-    Ctrl-C cancels the coroutine, waits briefly for it to unwind, and re-raises.
+    Ctrl-C while waiting cancels the coroutine, waits for its clean-up (``finally``
+    blocks: files closed, manifests written), then re-raises ``KeyboardInterrupt``.
     """
-    loop, thread = _background_loop()
-    if threading.current_thread() is thread:
-        # Called from code already running on the background loop: use a private loop.
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            return pool.submit(asyncio.run, coro).result()
-    finished = threading.Event()
-
-    async def runner() -> tuple[bool, Any]:
-        try:
-            return True, await coro
-        except (KeyboardInterrupt, SystemExit) as exc:
-            # Hand these to the calling thread instead of letting them stop the loop.
-            return False, exc
-        finally:
-            finished.set()
-
-    future = asyncio.run_coroutine_threadsafe(runner(), loop)
-    state: dict[str, BaseException] = {}
-    with _lock:
-        _active[id(future)] = (future, state)
+    loop = _background_loop()
     try:
-        ok, value = future.result()
-    except concurrent.futures.CancelledError:
-        if "interrupt" not in state:
-            raise
-        finished.wait(timeout=10)
-        raise state["interrupt"] from None
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        coro.close()
+        raise RuntimeError("run_sync called from langsynth's own loop; await the async API")
+    done = threading.Event()
+
+    async def wrapper() -> T:
+        try:
+            return await coro
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
+        finally:
+            done.set()
+
+    future = asyncio.run_coroutine_threadsafe(wrapper(), loop)
+    thread = _thread
+    try:
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except concurrent.futures.TimeoutError:
+                if thread is None or not thread.is_alive():
+                    raise RuntimeError("langsynth's event loop stopped unexpectedly") from None
+    except _Interrupted:
+        raise KeyboardInterrupt from None
     except KeyboardInterrupt:
         future.cancel()
-        finished.wait(timeout=10)
+        done.wait(timeout=60)
         raise
-    finally:
-        with _lock:
-            _active.pop(id(future), None)
-    if not ok:
-        raise value
-    return cast("T", value)
 
 
 def first_cause(errors: BaseExceptionGroup) -> BaseException:
