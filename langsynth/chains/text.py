@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import BasePromptTemplate, ChatPromptTemplate
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from langchain_core.runnables import RunnableConfig, RunnableLambda
 from pydantic import BaseModel
 
 from langsynth._async import first_cause, run_sync
@@ -36,6 +36,7 @@ from langsynth.metrics import normalize_text, parse_date, parse_number
 
 __all__ = [
     "DATA_GENERATION_PROMPT",
+    "DataGenerationChain",
     "DatasetGenerator",
     "create_data_generation_chain",
     "missing_values",
@@ -235,9 +236,17 @@ def _prompt_inputs(data: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+class DataGenerationChain(RunnableLambda[Mapping[str, Any], dict[str, Any]]):
+    """The Runnable of :func:`create_data_generation_chain`; also callable, as the seed's
+    legacy chain was: ``chain({"fields": [...], "preferences": {}})``."""
+
+    def __call__(self, inputs: Mapping[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+        return self.invoke(inputs)
+
+
 def create_data_generation_chain(
     llm: BaseChatModel, prompt: BasePromptTemplate | None = None
-) -> Runnable[Mapping[str, Any], dict[str, Any]]:
+) -> DataGenerationChain:
     """A Runnable ``{"fields", "preferences"} -> {"fields", "preferences", "text"}`` (seed API).
 
     ``prompt`` may be any template with ``fields`` and ``preferences`` variables (the seed's
@@ -260,7 +269,7 @@ def create_data_generation_chain(
     def run(data: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         return merge(data, text_chain.invoke(data, config))
 
-    return RunnableLambda(run, afunc=arun, name="data_generation_chain")
+    return DataGenerationChain(run, afunc=arun, name="data_generation_chain")
 
 
 class DatasetGenerator:

@@ -185,3 +185,25 @@ def test_few_shot_examples_become_message_pairs() -> None:
     assert isinstance(tools[2], AIMessage) and tools[2].tool_calls
     assert tools[2].tool_calls[0]["args"] == {"Actor": "Meryl Streep", "Film": ["Doubt"]}
     assert isinstance(tools[3], ToolMessage)
+
+
+def test_json_schema_lets_numbers_be_digit_strings_that_pydantic_converts() -> None:
+    from langsynth.chains.extraction import numbers_as_digits
+    from langsynth.chains.structured import json_schema_of
+
+    schema = numbers_as_digits(json_schema_of(MedicalBilling))
+    pid = schema["properties"]["patient_id"]
+    assert pid["anyOf"] == [
+        {"maximum": 999999, "minimum": 100000, "type": "integer"},
+        {"type": "string", "pattern": "^-?[0-9]+$"},
+    ]
+    assert pid["description"] == "6-digit patient identifier"
+    assert (
+        schema["properties"]["patient_name"]
+        == json_schema_of(MedicalBilling)["properties"]["patient_name"]
+    )
+    # a quoted ID answered under that grammar validates to the integer
+    answer = {**BILL, "patient_id": "271037", "total_charge": "500.00"}
+    record = create_extraction_chain("medical_billing", FakeChatModel(answers=[answer])).invoke("x")
+    assert isinstance(record, MedicalBilling)
+    assert (record.patient_id, record.total_charge) == (271037, 500.0)

@@ -94,7 +94,7 @@ def test_date_objects_are_checked_in_common_renderings() -> None:
 def test_chain_maps_fields_and_preferences_to_the_seed_output_shape() -> None:
     llm = FakeChatModel(answers=["The vibrant blue sky met the yellow sun."])
     chain = create_data_generation_chain(llm)
-    out = chain.invoke({"fields": ["blue", "yellow"], "preferences": {}})
+    out = chain({"fields": ["blue", "yellow"], "preferences": {}})  # the seed calls the chain
     assert out == {
         "fields": ["blue", "yellow"],
         "preferences": {},
