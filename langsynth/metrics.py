@@ -31,7 +31,8 @@ Counting rules, per field of the schema:
 - list field: set semantics over normalized items (duplicates collapse): each item in both is a
   TP, each predicted item not in the gold an FP, each gold item not predicted an FN. With
   ``fuzzy``, items are paired greedily by best similarity and each pair counts as a scalar does.
-- null means ``None``, a blank string, or an empty list.
+- null means ``None``, a blank string, or an empty list; outside ``exact`` also a string of
+  only punctuation (it normalizes to nothing), so a list item ``","`` is not a value.
 - a field absent from the gold mapping (as opposed to present with null or ``[]``) is *not
   annotated*: it is not scored at all for that record, whatever was predicted.
 - a failed prediction (nothing parsed) counts as all-null: every gold value is an FN. It is never
@@ -428,8 +429,15 @@ class RecordComparison:
         return PRF.from_counts(total)
 
 
+def _is_null_in(value: Any, match: str) -> bool:
+    """Null, or (outside ``exact``) a string of only punctuation, which normalizes to ""."""
+    if _is_null(value):
+        return True
+    return match != "exact" and isinstance(value, str) and not normalize_text(value)
+
+
 def _scalar_counts(pred: Any, gold: Any, match: str) -> FieldCounts:
-    pred_null, gold_null = _is_null(pred), _is_null(gold)
+    pred_null, gold_null = _is_null_in(pred, match), _is_null_in(gold, match)
     if pred_null and gold_null:
         return FieldCounts()
     if gold_null:
@@ -440,12 +448,12 @@ def _scalar_counts(pred: Any, gold: Any, match: str) -> FieldCounts:
     return FieldCounts(tp=s, fp=1.0 - s, fn=1.0 - s)
 
 
-def _as_items(value: Any) -> list[Any]:
+def _as_items(value: Any, match: str) -> list[Any]:
     if _is_null(value):
         return []
     if isinstance(value, list | tuple | set | frozenset):
-        return [v for v in value if not _is_null(v)]
-    return [value]
+        return [v for v in value if not _is_null_in(v, match)]
+    return [] if _is_null_in(value, match) else [value]
 
 
 def _unique(items: Iterable[Any], match: str) -> list[Any]:
@@ -460,8 +468,8 @@ def _unique(items: Iterable[Any], match: str) -> list[Any]:
 
 
 def _list_counts(pred: Any, gold: Any, match: str) -> FieldCounts:
-    pred_items = _unique(_as_items(pred), match)
-    gold_items = _unique(_as_items(gold), match)
+    pred_items = _unique(_as_items(pred, match), match)
+    gold_items = _unique(_as_items(gold, match), match)
     if match != "fuzzy":
         pred_keys = {_canonical(v, match) for v in pred_items}
         gold_keys = {_canonical(v, match) for v in gold_items}

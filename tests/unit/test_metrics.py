@@ -382,3 +382,12 @@ def test_counts_with_field_description_defaults_still_validate() -> None:
 
     c = compare_records({"sku": "abc"}, {"sku": "ABC"}, Item)
     assert c.valid is False and c.exact  # matches after normalization, but invalid
+
+
+def test_punctuation_only_items_are_null_outside_exact_mode() -> None:
+    gold = {"Actor": "Heather Townsend", "Film": ["The Departures", ",", ", "]}
+    pred = {"Actor": "Heather Townsend", "Film": ["The Departures"]}
+    c = compare_records(pred, gold, ActorFilmography)
+    assert counts(c.fields["Film"]) == (1, 0, 0)
+    exact = compare_records(pred, gold, ActorFilmography, match="exact")
+    assert counts(exact.fields["Film"]) == (1, 0, 2)
