@@ -160,10 +160,26 @@ def test_without_verify_missing_values_are_reported_but_not_regenerated() -> Non
     assert row["attempts"] == 1
 
 
-def test_verify_regenerates_naming_the_missing_values_until_complete() -> None:
-    llm = FakeChatModel(answers=["Tom Hanks in Big.", "Tom Hanks in Big and Forrest Gump."])
+def test_verify_appends_sentences_with_exactly_the_missing_values() -> None:
+    llm = FakeChatModel(answers=["Tom Hanks in Big.", "He also starred in Forrest Gump."])
     row = DatasetGenerator(llm, verify=True)([HANKS])[0]
     assert row["verified"] is True and row["missing"] == {} and row["attempts"] == 2
+    assert row["text"] == "Tom Hanks in Big. He also starred in Forrest Gump."
+    repair = last_human(llm.calls[1])
+    assert '- Film: "Forrest Gump"' in repair and "Big" not in repair
+
+
+def test_repeated_repairs_are_worded_differently() -> None:
+    llm = FakeChatModel(answers=["Tom Hanks in Big.", "Nothing.", "Still nothing."])
+    row = DatasetGenerator(llm, verify=True, max_attempts=3)([HANKS])[0]
+    assert row["attempts"] == 3 and row["missing"] == {"Film": ["Forrest Gump"]}
+    assert last_human(llm.calls[1]) != last_human(llm.calls[2])
+
+
+def test_verify_can_rewrite_the_whole_text_naming_the_missing_values() -> None:
+    llm = FakeChatModel(answers=["Tom Hanks in Big.", "Tom Hanks in Big and Forrest Gump."])
+    row = DatasetGenerator(llm, verify=True, repair="rewrite")([HANKS])[0]
+    assert row["verified"] is True and row["attempts"] == 2
     assert row["text"] == "Tom Hanks in Big and Forrest Gump."
     retry = llm.calls[1]
     assert str(retry[-2].content) == "Tom Hanks in Big."  # its previous text, then the note
