@@ -32,10 +32,27 @@ _EXPORTS: dict[str, str] = {
     "DataFileError": "langsynth.errors",
     "OutputExistsError": "langsynth.errors",
     "GenerationError": "langsynth.errors",
+    "ExtractionError": "langsynth.errors",
     # models
     "Settings": "langsynth.llm",
     "get_chat_model": "langsynth.llm",
     "get_judge_model": "langsynth.llm",
+    # records -> text (dataset generator)
+    "DatasetGenerator": "langsynth.chains.text",
+    "create_data_generation_chain": "langsynth.chains.text",
+    # text -> records (extraction)
+    "ExtractionChain": "langsynth.chains.extraction",
+    "ExtractionFailure": "langsynth.chains.extraction",
+    "create_extraction_chain": "langsynth.chains.extraction",
+    # field metrics
+    "MetricsReport": "langsynth.metrics",
+    "compare_records": "langsynth.metrics",
+    "score_dataset": "langsynth.metrics",
+    # round trip
+    "RoundTrip": "langsynth.chains.roundtrip",
+    "RoundTripResult": "langsynth.chains.roundtrip",
+    "round_trip": "langsynth.chains.roundtrip",
+    "round_trip_filter": "langsynth.chains.roundtrip",
     # schemas and pools
     "SchemaInfo": "langsynth.schemas",
     "load_schema": "langsynth.schemas",
@@ -73,18 +90,31 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.chains.extraction import (  # noqa: F401
+        ExtractionChain,
+        ExtractionFailure,
+        create_extraction_chain,
+    )
     from langsynth.chains.generator import (  # noqa: F401
         GenerationResult,
         RecordGenerator,
         Rejection,
         RunStats,
     )
+    from langsynth.chains.roundtrip import (  # noqa: F401
+        RoundTrip,
+        RoundTripResult,
+        round_trip,
+        round_trip_filter,
+    )
+    from langsynth.chains.text import DatasetGenerator, create_data_generation_chain  # noqa: F401
     from langsynth.datafile import read_rows, write_rows  # noqa: F401
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
         EmbeddedModelError,
         ExamplesError,
+        ExtractionError,
         GenerationError,
         LangsynthError,
         MissingAPIKeyError,
@@ -97,6 +127,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerStartError,
     )
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
+    from langsynth.metrics import MetricsReport, compare_records, score_dataset  # noqa: F401
     from langsynth.pools import (  # noqa: F401
         ChoicePool,
         CountPool,

@@ -75,3 +75,26 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         future.cancel()
         done.wait(timeout=60)
         raise
+
+
+def first_cause(errors: BaseExceptionGroup) -> BaseException:
+    """The exception worth re-raising from a task group's wrapper (not a cancellation)."""
+    from langsynth.errors import LangsynthError
+
+    flat: list[BaseException] = []
+
+    def walk(group: BaseExceptionGroup) -> None:
+        for exc in group.exceptions:
+            if isinstance(exc, BaseExceptionGroup):
+                walk(exc)
+            else:
+                flat.append(exc)
+
+    walk(errors)
+    for exc in flat:
+        if isinstance(exc, LangsynthError):
+            return exc
+    for exc in flat:
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return flat[0] if flat else errors

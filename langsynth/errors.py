@@ -114,3 +114,7 @@ class GenerationError(LangsynthError):
         self.kept = kept
         self.raw_output = raw_output
         super().__init__(message)
+
+
+class ExtractionError(LangsynthError):
+    """An extraction chain was set up or called wrongly (unknown strategy, bad input)."""

@@ -1,0 +1,108 @@
+"""Round trip and extraction benchmark on the embedded model, a few records each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from langsynth.chains.extraction import NO_TOOL_CALL
+from langsynth.chains.roundtrip import RoundTripResult, round_trip
+from langsynth.chains.text import missing_values
+from langsynth.datafile import write_rows
+from langsynth.schemas import load_schema
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def text_llm(local_llm: Any) -> Iterator[Any]:
+    """Writes texts (temperature 0.7 as the seed; max_tokens bounds a rambling answer)."""
+    from langsynth.llm import get_chat_model
+
+    yield get_chat_model("local", temperature=0.7, seed=1234, max_tokens=300)
+
+
+@pytest.fixture(scope="module")
+def extract_llm(local_llm: Any) -> Iterator[Any]:
+    from langsynth.llm import get_chat_model
+
+    yield get_chat_model("local", temperature=0, max_tokens=400)
+
+
+@pytest.fixture(scope="module")
+def actor_trip(text_llm: Any, extract_llm: Any) -> RoundTripResult:
+    records = load_schema("actor_filmography").load_examples()
+    return round_trip(records, "actor_filmography", text_llm, extract_llm=extract_llm)
+
+
+def test_actor_round_trip_extracts_valid_records_and_scores_every_field(
+    actor_trip: RoundTripResult,
+) -> None:
+    report = actor_trip.report
+    assert report.n == 3 and len(actor_trip.rows) == 3
+    assert all(r.text for r in actor_trip.rows)
+    # grammar-constrained extraction: every answer is valid JSON of the schema
+    assert report.parse_rate == 1.0 and report.schema_valid_rate == 1.0
+    assert set(report.fields) == {"Actor", "Film"}
+    assert report.fields["Film"].support == 13  # 5 + 5 + 3 gold titles
+    # the actor's name is in every text and a 0.5B extractor finds it in most
+    assert report.fields["Actor"].prf.recall >= 2 / 3
+    frame = actor_trip.records_dataframe()
+    assert list(frame["keep"]) == [r.comparison.exact for r in actor_trip.rows]
+    for row in actor_trip.rows:  # the reported misses are the values really absent
+        assert row.text_missing == missing_values(row.record, row.text or "")
+
+
+def test_medical_billing_round_trip_with_verification(text_llm: Any, extract_llm: Any) -> None:
+    records = load_schema("medical_billing").load_examples()[:3]
+    result = round_trip(
+        records, "medical_billing", text_llm, extract_llm=extract_llm, verify=True, max_attempts=2
+    )
+    assert result.report.n == 3
+    assert all(1 <= r.text_attempts <= 2 for r in result.rows)
+    for row in result.rows:
+        # a second text is written only when the first one missed values
+        assert row.text_attempts == 2 or row.text_missing == {}
+        assert row.text_missing == missing_values(row.record, row.text or "")
+    assert result.report.parse_rate == 1.0
+    assert result.report.micro.f1 >= 0.5
+    assert result.text_usage.output_tokens > 0 and result.extraction_usage.output_tokens > 0
+
+
+def test_bench_extract_compares_strategies_on_a_labelled_file(
+    actor_trip: RoundTripResult, tmp_path: Path
+) -> None:
+    from langsynth.cli import app
+
+    data = tmp_path / "labelled.jsonl"
+    write_rows(data, actor_trip.labelled_rows())
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench-extract",
+            "--schema",
+            "actor_filmography",
+            "--data",
+            str(data),
+            "--strategies",
+            "json_schema,tool_calling,parser",
+            "--json",
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    strategies = json.loads(result.stdout)["strategies"]
+    js, tools, parser = (strategies[k] for k in ("json_schema", "tool_calling", "parser"))
+    assert js["n"] == 3 and js["parse_rate"] == 1.0
+    assert 0 < js["latency"]["p50_s"] <= js["latency"]["p95_s"]
+    assert js["tokens"]["output"] > 0 and js["tokens"]["input"] > 0
+    # the embedded llama.cpp server does not force tool calls for this model: each row fails
+    # with that reason (if a newer server starts doing so, this test says so)
+    assert tools["parse_rate"] == 0.0
+    assert list(tools["errors"]) == [NO_TOOL_CALL.split(":")[0]]
+    assert parser["n"] == 3 and parser["parse_rate"] > 0
