@@ -252,4 +252,3 @@ def _minhash(shingle_set: set[str], num_perm: int) -> Any:
     m = MinHash(num_perm=num_perm, seed=1)
     m.update_batch([s.encode("utf-8") for s in shingle_set])
     return m
-

@@ -50,7 +50,9 @@ def _mean_length(rows: Sequence[Mapping[str, Any]], field: str) -> float | None:
     return sum(lengths) / len(lengths) if lengths else None
 
 
-def long_text_fields(rows: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None) -> list[str]:
+def long_text_fields(
+    rows: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None
+) -> list[str]:
     """String columns whose values average at least :data:`LONG_TEXT_CHARS` characters."""
     out = []
     for f in fields if fields is not None else content_fields(rows):

@@ -297,8 +297,10 @@ def default_filters(
     fields = content_fields(rows)
     instructions, output = detect_pair_fields(fields)
     pair_fields = [*instructions, *([output] if output else [])]
-    texts = list(text_fields) if text_fields else list(
-        dict.fromkeys([*long_text_fields(rows, fields), *pair_fields])
+    texts = (
+        list(text_fields)
+        if text_fields
+        else list(dict.fromkeys([*long_text_fields(rows, fields), *pair_fields]))
     )
     # An Alpaca "input" is often legitimately empty.
     required = [f for f in fields if f.lower() != "input"]

@@ -43,7 +43,7 @@ class LengthStats:
     @classmethod
     def of(cls, lengths: Sequence[int]) -> LengthStats:
         ordered = sorted(lengths)
-        p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+        p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
         return cls(
             min=ordered[0],
             mean=round(statistics.fmean(ordered), 2),
@@ -160,9 +160,7 @@ def field_stats(rows: Sequence[Mapping[str, Any]], name: str, top: int = 5) -> F
         stats.words = LengthStats.of([len(words(s)) for s in strings])
     elif lists:
         stats.length = LengthStats.of([len(v) for v in lists])
-    numbers = [
-        float(v) for v in present if isinstance(v, int | float) and not isinstance(v, bool)
-    ]
+    numbers = [float(v) for v in present if isinstance(v, int | float) and not isinstance(v, bool)]
     if numbers and len(numbers) == len(present):
         stats.numeric = {
             "min": min(numbers),
