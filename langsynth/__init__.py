@@ -32,10 +32,28 @@ _EXPORTS: dict[str, str] = {
     "DataFileError": "langsynth.errors",
     "OutputExistsError": "langsynth.errors",
     "GenerationError": "langsynth.errors",
+    "ExportFormatError": "langsynth.errors",
     # models
     "Settings": "langsynth.llm",
     "get_chat_model": "langsynth.llm",
     "get_judge_model": "langsynth.llm",
+    # judge
+    "PointwiseJudge": "langsynth.chains.judge",
+    "PairwiseJudge": "langsynth.chains.judge",
+    "JudgeVerdict": "langsynth.chains.judge",
+    "JudgeResult": "langsynth.chains.judge",
+    "PairwiseResult": "langsynth.chains.judge",
+    "SelfJudgingWarning": "langsynth.chains.judge",
+    "agreement_rate": "langsynth.chains.judge",
+    # quality (no LLM)
+    "dedup": "langsynth.quality",
+    "filter_rows": "langsynth.quality",
+    "scrub_pii": "langsynth.quality",
+    "inspect_rows": "langsynth.quality",
+    "plot_inspection": "langsynth.quality",
+    # export
+    "export_rows": "langsynth.export",
+    "validate_openai_chat": "langsynth.export",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -55,11 +73,21 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.chains.judge import (  # noqa: F401
+        JudgeResult,
+        JudgeVerdict,
+        PairwiseJudge,
+        PairwiseResult,
+        PointwiseJudge,
+        SelfJudgingWarning,
+        agreement_rate,
+    )
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
         EmbeddedModelError,
         ExamplesError,
+        ExportFormatError,
         GenerationError,
         LangsynthError,
         MissingAPIKeyError,
@@ -71,4 +99,12 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerError,
         ServerStartError,
     )
+    from langsynth.export import export_rows, validate_openai_chat  # noqa: F401
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
+    from langsynth.quality import (  # noqa: F401
+        dedup,
+        filter_rows,
+        inspect_rows,
+        plot_inspection,
+        scrub_pii,
+    )

@@ -197,6 +197,18 @@ MOVIE_RUBRIC = Rubric(
             "convince.",
             "'Arrival'은 요청한 SF 영화지만, 이유가 막연해서 설득력이 약합니다.",
         ),
+        JudgeExample(
+            "Recommend one drama movie.",
+            _movie(
+                "Abbey Road",
+                1969,
+                "drama",
+                "This album has the Beatles' last recordings and its songs are still loved.",
+            ),
+            1,
+            "The reason describes a music album, not a movie, so the answer is wrong.",
+            "이유가 영화가 아니라 음악 앨범을 설명하므로 잘못된 답입니다.",
+        ),
     ),
     request_template="Recommend one {genre} movie.",
 )

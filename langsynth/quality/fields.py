@@ -28,8 +28,10 @@ BOOKKEEPING_COLUMNS = frozenset(
         "split",
     }
 )
-# A string column whose values average at least this many characters is "long text".
+# A string column whose values average at least this many characters, or this many words,
+# is "long text" (reasons, descriptions, answers) rather than a short field (titles, names).
 LONG_TEXT_CHARS = 40
+LONG_TEXT_WORDS = 5
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 _SPACE_RE = re.compile(r"\s+")
@@ -45,33 +47,30 @@ def content_fields(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
-def _mean_length(rows: Sequence[Mapping[str, Any]], field: str) -> float | None:
-    lengths = [len(v) for r in rows if isinstance(v := r.get(field), str)]
-    return sum(lengths) / len(lengths) if lengths else None
+def _is_long(rows: Sequence[Mapping[str, Any]], field: str) -> bool | None:
+    values = [v for r in rows if isinstance(v := r.get(field), str)]
+    if not values:
+        return None
+    chars = sum(len(v) for v in values) / len(values)
+    n_words = sum(len(v.split()) for v in values) / len(values)
+    return chars >= LONG_TEXT_CHARS or n_words >= LONG_TEXT_WORDS
 
 
 def long_text_fields(
     rows: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None
 ) -> list[str]:
-    """String columns whose values average at least :data:`LONG_TEXT_CHARS` characters."""
-    out = []
-    for f in fields if fields is not None else content_fields(rows):
-        mean = _mean_length(rows, f)
-        if mean is not None and mean >= LONG_TEXT_CHARS:
-            out.append(f)
-    return out
+    """String columns of long text: values average :data:`LONG_TEXT_CHARS` characters or
+    :data:`LONG_TEXT_WORDS` words."""
+    chosen = fields if fields is not None else content_fields(rows)
+    return [f for f in chosen if _is_long(rows, f) is True]
 
 
 def short_text_fields(
     rows: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None
 ) -> list[str]:
-    """String columns whose values average fewer than :data:`LONG_TEXT_CHARS` characters."""
-    out = []
-    for f in fields if fields is not None else content_fields(rows):
-        mean = _mean_length(rows, f)
-        if mean is not None and mean < LONG_TEXT_CHARS:
-            out.append(f)
-    return out
+    """String columns that are not long text (titles, names, codes)."""
+    chosen = fields if fields is not None else content_fields(rows)
+    return [f for f in chosen if _is_long(rows, f) is False]
 
 
 def value_text(value: Any) -> str:
