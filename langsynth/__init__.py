@@ -54,6 +54,24 @@ _EXPORTS: dict[str, str] = {
     # export
     "export_rows": "langsynth.export",
     "validate_openai_chat": "langsynth.export",
+    # schemas and pools
+    "SchemaInfo": "langsynth.schemas",
+    "load_schema": "langsynth.schemas",
+    "load_examples": "langsynth.schemas",
+    "register_schema": "langsynth.schemas",
+    "ChoicePool": "langsynth.pools",
+    "RangePool": "langsynth.pools",
+    "FakerPool": "langsynth.pools",
+    "CountPool": "langsynth.pools",
+    "FunctionPool": "langsynth.pools",
+    # generation
+    "RecordGenerator": "langsynth.chains.generator",
+    "GenerationResult": "langsynth.chains.generator",
+    "Rejection": "langsynth.chains.generator",
+    "RunStats": "langsynth.chains.generator",
+    # data files
+    "read_rows": "langsynth.datafile",
+    "write_rows": "langsynth.datafile",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -73,6 +91,12 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.chains.generator import (  # noqa: F401
+        GenerationResult,
+        RecordGenerator,
+        Rejection,
+        RunStats,
+    )
     from langsynth.chains.judge import (  # noqa: F401
         JudgeResult,
         JudgeVerdict,
@@ -82,6 +106,7 @@ if TYPE_CHECKING:  # pragma: no cover
         SelfJudgingWarning,
         agreement_rate,
     )
+    from langsynth.datafile import read_rows, write_rows  # noqa: F401
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
@@ -101,10 +126,23 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from langsynth.export import export_rows, validate_openai_chat  # noqa: F401
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
+    from langsynth.pools import (  # noqa: F401
+        ChoicePool,
+        CountPool,
+        FakerPool,
+        FunctionPool,
+        RangePool,
+    )
     from langsynth.quality import (  # noqa: F401
         dedup,
         filter_rows,
         inspect_rows,
         plot_inspection,
         scrub_pii,
+    )
+    from langsynth.schemas import (  # noqa: F401
+        SchemaInfo,
+        load_examples,
+        load_schema,
+        register_schema,
     )
