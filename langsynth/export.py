@@ -320,8 +320,9 @@ class DataCard:
             if j.get("language"):
                 out.append(f"- comment language: {j['language']}")
             if j.get("criteria"):
-                out.append("- criteria: " + "; ".join(j["criteria"]))
-            out.append(f"- judged rows: {j.get('judged')}, mean score: {j.get('mean')}")
+                out.append("- criteria:")
+                out += [f"  {i}. {c}" for i, c in enumerate(j["criteria"], 1)]
+            out.append(f"- judged rows in this file: {j.get('judged')}, mean score: {j.get('mean')}")
             if j.get("mean_expected") is not None:
                 out.append(f"- mean probability-weighted score: {j['mean_expected']}")
             dist = j.get("distribution") or {}

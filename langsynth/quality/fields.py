@@ -21,6 +21,7 @@ BOOKKEEPING_COLUMNS = frozenset(
         "duplicate_similarity",
         "filter_reason",
         "score",
+        "score_expected",
         "comment",
         "judge_scores",
         "judge_error",
