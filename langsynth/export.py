@@ -322,7 +322,7 @@ class DataCard:
             if j.get("criteria"):
                 out.append("- criteria:")
                 out += [f"  {i}. {c}" for i, c in enumerate(j["criteria"], 1)]
-            out.append(f"- judged rows in this file: {j.get('judged')}, mean score: {j.get('mean')}")
+            out.append(f"- judged rows in this file: {j.get('judged')}, mean: {j.get('mean')}")
             if j.get("mean_expected") is not None:
                 out.append(f"- mean probability-weighted score: {j['mean_expected']}")
             dist = j.get("distribution") or {}
