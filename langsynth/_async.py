@@ -1,78 +1,77 @@
-"""Running a coroutine from synchronous code, also inside Jupyter (where a loop already runs).
+"""Running coroutines from synchronous code: one long-lived event loop in a daemon thread.
 
-Every synchronous call in a thread runs on that thread's *persistent* event loop rather than a
-fresh ``asyncio.run`` loop each time: langchain-openai caches one async HTTP client per base
-URL, and its pooled connections belong to the loop that opened them; a second ``asyncio.run``
-would reuse them from a new loop and fail with "Event loop is closed". Like ``asyncio.run``,
-each call cancels the tasks it leaves behind, and Ctrl-C (or a ``KeyboardInterrupt`` raised
-inside) propagates to the caller.
+Why not ``asyncio.run`` per call: LangChain chat models cache an async HTTP client whose
+connections belong to the loop that first used them, so a second ``asyncio.run`` fails with
+"Event loop is closed". One private loop for all sync calls avoids that, and also works
+inside Jupyter, where the main thread already runs a loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import concurrent.futures
-import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-_local = threading.local()
-_runners: list[asyncio.Runner] = []
-_worker: concurrent.futures.ThreadPoolExecutor | None = None
+_loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
 _lock = threading.Lock()
 
 
-def _runner() -> asyncio.Runner:
-    runner: asyncio.Runner | None = getattr(_local, "runner", None)
-    if runner is None:
-        runner = asyncio.Runner()
-        _local.runner = runner
-        with _lock:
-            _runners.append(runner)
-    return runner
+class _Interrupted(Exception):
+    """A KeyboardInterrupt raised inside the loop, carried out as an ordinary exception
+    (a bare KeyboardInterrupt escaping a task would stop the loop thread)."""
 
 
-def _cancel_leftovers(loop: asyncio.AbstractEventLoop) -> None:
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-
-
-def _run_here(coro: Coroutine[Any, Any, T]) -> T:
-    runner = _runner()
-    try:
-        return runner.run(coro)
-    finally:
-        _cancel_leftovers(runner.get_loop())
+def _background_loop() -> asyncio.AbstractEventLoop:
+    global _loop, _thread
+    with _lock:
+        if _loop is None or _thread is None or not _thread.is_alive():
+            _loop = asyncio.new_event_loop()
+            _thread = threading.Thread(target=_loop.run_forever, name="langsynth-loop", daemon=True)
+            _thread.start()
+        return _loop
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion from synchronous code and return its result.
+    """Run ``coro`` on the shared background loop and wait for its result.
 
-    In a thread with a running loop (a notebook cell) it runs on a private worker thread.
+    Ctrl-C while waiting cancels the coroutine, waits for its clean-up (``finally``
+    blocks: files closed, manifests written), then re-raises ``KeyboardInterrupt``.
     """
-    global _worker
+    loop = _background_loop()
     try:
-        asyncio.get_running_loop()
+        running = asyncio.get_running_loop()
     except RuntimeError:
-        return _run_here(coro)
-    with _lock:
-        if _worker is None:
-            _worker = concurrent.futures.ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="langsynth-sync"
-            )
-        worker = _worker
-    return worker.submit(_run_here, coro).result()
+        running = None
+    if running is loop:
+        coro.close()
+        raise RuntimeError("run_sync called from langsynth's own loop; await the async API")
+    done = threading.Event()
 
+    async def wrapper() -> T:
+        try:
+            return await coro
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
+        finally:
+            done.set()
 
-@atexit.register
-def _close_runners() -> None:
-    for runner in _runners:
-        with contextlib.suppress(Exception):  # best effort at interpreter exit
-            runner.close()
+    future = asyncio.run_coroutine_threadsafe(wrapper(), loop)
+    thread = _thread
+    try:
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except concurrent.futures.TimeoutError:
+                if thread is None or not thread.is_alive():
+                    raise RuntimeError("langsynth's event loop stopped unexpectedly") from None
+    except _Interrupted:
+        raise KeyboardInterrupt from None
+    except KeyboardInterrupt:
+        future.cancel()
+        done.wait(timeout=60)
+        raise
