@@ -32,10 +32,15 @@ NOT_FITTING = [{k: v for k, v in r.items() if k != "fits"} for r in LABELLED if 
 
 @pytest.fixture(scope="module")
 def judge_llm() -> Iterator[Any]:
-    """The default judge: the embedded 1.5B model, deterministic."""
+    """The default judge: the embedded 1.5B model, deterministic; its server is stopped after
+    this module (unless it is an external one from LANGSYNTH_LOCAL_LARGE_URL)."""
     from langsynth.llm import get_judge_model
 
-    yield get_judge_model("local-large", temperature=0.0, max_tokens=320)
+    llm = get_judge_model("local-large", temperature=0.0, max_tokens=320)
+    yield llm
+    server = getattr(llm, "_server", None)
+    if server is not None:
+        server.stop()
 
 
 def as_pair(record: dict[str, Any]) -> tuple[str, str]:
@@ -43,7 +48,9 @@ def as_pair(record: dict[str, Any]) -> tuple[str, str]:
 
 
 def test_default_prompt_scores_fitting_recommendations_higher(judge_llm: Any) -> None:
-    judge = PointwiseJudge(judge_llm, schema="movie_recommendation", language="ko")
+    # Two requests at a time: each server slot first reads the ~770-token rubric prompt, so
+    # fewer busy slots means less prompt processing; later calls reuse the cached prefix.
+    judge = PointwiseJudge(judge_llm, schema="movie_recommendation", language="ko", concurrency=2)
     start = time.perf_counter()
     results = judge.judge([as_pair(r) for r in FITTING + NOT_FITTING])
     elapsed = time.perf_counter() - start
@@ -68,8 +75,8 @@ def test_default_prompt_scores_fitting_recommendations_higher(judge_llm: Any) ->
 def test_records_get_scores_and_comments(judge_llm: Any) -> None:
     from langsynth.schemas import load_schema
 
-    records = load_schema("movie_recommendation").load_examples()[:3]
-    judge = PointwiseJudge(judge_llm, schema="movie_recommendation", language="en")
+    records = load_schema("movie_recommendation").load_examples()[:2]
+    judge = PointwiseJudge(judge_llm, schema="movie_recommendation", language="ko", concurrency=2)
     results = judge.judge(records)
     for r in results:
         print(f"record: score {r.score} expected {r.expected_score} | {r.comment}")
@@ -80,7 +87,7 @@ def test_records_get_scores_and_comments(judge_llm: Any) -> None:
 
 
 def test_pairwise_swaps_order_and_kept_verdicts_pick_the_fitting_one(judge_llm: Any) -> None:
-    judge = PairwiseJudge(judge_llm, schema="movie_recommendation", language="en")
+    judge = PairwiseJudge(judge_llm, schema="movie_recommendation", language="en", concurrency=2)
     triples = [
         (REQUEST, FITTING[0], NOT_FITTING[1]),  # fitting one first
         (REQUEST, NOT_FITTING[2], FITTING[3]),  # fitting one second
