@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "OutputExistsError": "langsynth.errors",
     "GenerationError": "langsynth.errors",
     "ExtractionError": "langsynth.errors",
+    "ExportFormatError": "langsynth.errors",
     # models
     "Settings": "langsynth.llm",
     "get_chat_model": "langsynth.llm",
@@ -53,6 +54,23 @@ _EXPORTS: dict[str, str] = {
     "RoundTripResult": "langsynth.chains.roundtrip",
     "round_trip": "langsynth.chains.roundtrip",
     "round_trip_filter": "langsynth.chains.roundtrip",
+    # judge
+    "PointwiseJudge": "langsynth.chains.judge",
+    "PairwiseJudge": "langsynth.chains.judge",
+    "JudgeVerdict": "langsynth.chains.judge",
+    "JudgeResult": "langsynth.chains.judge",
+    "PairwiseResult": "langsynth.chains.judge",
+    "SelfJudgingWarning": "langsynth.chains.judge",
+    "agreement_rate": "langsynth.chains.judge",
+    # quality (no LLM)
+    "dedup": "langsynth.quality",
+    "filter_rows": "langsynth.quality",
+    "scrub_pii": "langsynth.quality",
+    "inspect_rows": "langsynth.quality",
+    "plot_inspection": "langsynth.quality",
+    # export
+    "export_rows": "langsynth.export",
+    "validate_openai_chat": "langsynth.export",
     # schemas and pools
     "SchemaInfo": "langsynth.schemas",
     "load_schema": "langsynth.schemas",
@@ -101,6 +119,15 @@ if TYPE_CHECKING:  # pragma: no cover
         Rejection,
         RunStats,
     )
+    from langsynth.chains.judge import (  # noqa: F401
+        JudgeResult,
+        JudgeVerdict,
+        PairwiseJudge,
+        PairwiseResult,
+        PointwiseJudge,
+        SelfJudgingWarning,
+        agreement_rate,
+    )
     from langsynth.chains.roundtrip import (  # noqa: F401
         RoundTrip,
         RoundTripResult,
@@ -114,6 +141,7 @@ if TYPE_CHECKING:  # pragma: no cover
         DataFileError,
         EmbeddedModelError,
         ExamplesError,
+        ExportFormatError,
         ExtractionError,
         GenerationError,
         LangsynthError,
@@ -126,6 +154,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerError,
         ServerStartError,
     )
+    from langsynth.export import export_rows, validate_openai_chat  # noqa: F401
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
     from langsynth.metrics import MetricsReport, compare_records, score_dataset  # noqa: F401
     from langsynth.pools import (  # noqa: F401
@@ -134,6 +163,13 @@ if TYPE_CHECKING:  # pragma: no cover
         FakerPool,
         FunctionPool,
         RangePool,
+    )
+    from langsynth.quality import (  # noqa: F401
+        dedup,
+        filter_rows,
+        inspect_rows,
+        plot_inspection,
+        scrub_pii,
     )
     from langsynth.schemas import (  # noqa: F401
         SchemaInfo,

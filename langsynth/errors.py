@@ -118,3 +118,16 @@ class GenerationError(LangsynthError):
 
 class ExtractionError(LangsynthError):
     """An extraction chain was set up or called wrongly (unknown strategy, bad input)."""
+
+
+class ExportFormatError(LangsynthError):
+    """Exported fine-tuning data would be rejected by its consumer (e.g. OpenAI's API).
+
+    ``issues`` lists ``(line, problem)`` pairs (1-based lines of the output file).
+    """
+
+    def __init__(self, message: str, issues: list[tuple[int, str]] | None = None) -> None:
+        self.issues = list(issues or [])
+        shown = "; ".join(f"line {line}: {problem}" for line, problem in self.issues[:5])
+        more = f" (and {len(self.issues) - 5} more)" if len(self.issues) > 5 else ""
+        super().__init__(message + (f" {shown}{more}" if shown else ""))

@@ -63,6 +63,7 @@ class StructuredOutcome:
     usage: Usage = field(default_factory=Usage)
     latency_s: float = 0.0
     truncated: bool = False
+    message: BaseMessage | None = field(default=None, repr=False)  # the raw reply (metadata)
 
     @property
     def ok(self) -> bool:
@@ -205,8 +206,10 @@ def outcome_from(
     try:
         value = model.model_validate(parsed)
     except ValidationError as exc:
-        return StructuredOutcome(None, text, describe_validation_error(exc), usage, latency)
-    return StructuredOutcome(value, text, None, usage, latency)
+        return StructuredOutcome(
+            None, text, describe_validation_error(exc), usage, latency, message=message
+        )
+    return StructuredOutcome(value, text, None, usage, latency, message=message)
 
 
 async def acall(

@@ -304,8 +304,8 @@ class DatasetGenerator:
         prompt: a template with ``fields`` and ``preferences`` variables.
         repair: how a text that misses values is fixed when verifying: ``append`` asks for
             one sentence with exactly the missing values and appends it (on Qwen2.5 0.5B,
-            12 of 12 medical texts complete after 3 attempts vs 5 of 12 with ``rewrite``); ``rewrite`` asks for
-            the whole text again with the missing values named.
+            12 of 12 medical texts complete after 3 attempts vs 5 of 12 with ``rewrite``);
+            ``rewrite`` asks for the whole text again with the missing values named.
 
     Each result also has ``verified`` (every value appears in the text; checked even when
     ``verify`` is off, which only turns off regeneration), ``missing`` (field -> values absent

@@ -1,0 +1,74 @@
+"""Small helpers the quality, judge and export commands share (no heavy imports)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from langsynth.schemas import SchemaInfo
+
+
+def split_list(values: Sequence[str] | None) -> list[str] | None:
+    """``--fields a,b --fields c`` -> ``["a", "b", "c"]``; ``None`` when not given."""
+    if not values:
+        return None
+    out = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return out or None
+
+
+def schema_for(
+    schema: str | None, lineage: Mapping[str, Any], *, required: bool = False
+) -> SchemaInfo | None:
+    """``--schema`` if given, else the schema recorded by the generator run of the input."""
+    from langsynth.errors import SchemaError
+    from langsynth.schemas import load_schema
+
+    if schema:
+        return load_schema(schema)
+    generation = lineage.get("generation") or {}
+    name = generation.get("schema")
+    if name:
+        try:
+            return load_schema(str(name))
+        except SchemaError:
+            return None
+    if required:
+        raise SchemaError("Cannot tell the schema of the input; pass --schema NAME.")
+    return None
+
+
+def check_columns(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str] | None, what: str
+) -> None:
+    """Fail early, naming the known columns, if a column given on the command line is absent."""
+    from langsynth.errors import ConfigurationError
+
+    if not names or not rows:
+        return
+    known: dict[str, None] = {}
+    for row in rows:
+        known.update(dict.fromkeys(row))
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigurationError(
+            f"{what}: no column(s) {', '.join(missing)} in the input; its columns are "
+            f"{', '.join(known)}."
+        )
+
+
+def kv_table(title: str, values: Mapping[str, Any]) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column("metric", style="bold")
+    table.add_column("value", justify="right")
+    for key, value in values.items():
+        table.add_row(str(key), "-" if value is None else str(value))
+    return table
+
+
+def default_sidecar(output: Path, tag: str) -> Path:
+    """``out/x.jsonl`` + ``kept`` -> ``out/x.kept.jsonl``."""
+    return output.with_name(f"{output.stem}.{tag}{output.suffix}")

@@ -1,0 +1,126 @@
+"""Which columns of a row hold content, and how their values become comparable text.
+
+Shared by dedup, filters and inspection so that they agree on what a row "says":
+bookkeeping columns that langsynth steps add (``duplicate_of``, ``score``, ...) and columns
+whose names start with ``_`` are never content.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Columns added by langsynth steps (dedup, filter, judge); never compared as content.
+BOOKKEEPING_COLUMNS = frozenset(
+    {
+        "duplicate_of",
+        "duplicate_method",
+        "duplicate_similarity",
+        "filter_reason",
+        "score",
+        "score_expected",
+        "comment",
+        "judge_scores",
+        "judge_error",
+        "judge_model",
+        "split",
+    }
+)
+# A string column whose values average at least this many characters, or this many words,
+# is "long text" (reasons, descriptions, answers) rather than a short field (titles, names).
+LONG_TEXT_CHARS = 40
+LONG_TEXT_WORDS = 5
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def content_fields(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Columns of ``rows`` (in first-seen order) that hold content, not bookkeeping."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        for key in row:
+            if key not in BOOKKEEPING_COLUMNS and not str(key).startswith("_"):
+                seen.setdefault(str(key), None)
+    return list(seen)
+
+
+def _is_long(rows: Sequence[Mapping[str, Any]], field: str) -> bool | None:
+    values = [v for r in rows if isinstance(v := r.get(field), str)]
+    if not values:
+        return None
+    chars = sum(len(v) for v in values) / len(values)
+    n_words = sum(len(v.split()) for v in values) / len(values)
+    return chars >= LONG_TEXT_CHARS or n_words >= LONG_TEXT_WORDS
+
+
+def long_text_fields(
+    rows: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None
+) -> list[str]:
+    """String columns of long text: values average :data:`LONG_TEXT_CHARS` characters or
+    :data:`LONG_TEXT_WORDS` words."""
+    chosen = fields if fields is not None else content_fields(rows)
+    return [f for f in chosen if _is_long(rows, f) is True]
+
+
+def short_text_fields(
+    rows: Sequence[Mapping[str, Any]], fields: Sequence[str] | None = None
+) -> list[str]:
+    """String columns that are not long text (titles, names, codes)."""
+    chosen = fields if fields is not None else content_fields(rows)
+    return [f for f in chosen if _is_long(rows, f) is False]
+
+
+def value_text(value: Any) -> str:
+    """A value as text: strings as they are, lists/dicts as compact JSON, ``None`` as ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def row_text(row: Mapping[str, Any], fields: Sequence[str]) -> str:
+    """The values of ``fields`` joined by newlines (the text near-duplicate checks compare)."""
+    return "\n".join(value_text(row.get(f)) for f in fields)
+
+
+def normalize(text: str) -> str:
+    """Unicode NFKC, case-folded, punctuation dropped, whitespace collapsed."""
+    return " ".join(words(text))
+
+
+def words(text: str) -> list[str]:
+    """Case-folded word tokens (Unicode ``\\w+``; works for Latin, Hangul, Cyrillic, ...)."""
+    return _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:
+    """Consecutive ``n``-grams of ``tokens``."""
+    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
+
+
+def shingles(text: str, n: int = 3) -> set[str]:
+    """Word ``n``-gram shingles of ``text``; a text shorter than ``n`` words is one shingle."""
+    tokens = words(text)
+    if not tokens:
+        return set()
+    if len(tokens) < n:
+        return {" ".join(tokens)}
+    return {" ".join(g) for g in ngrams(tokens, n)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    """Jaccard similarity of two sets (1.0 for two empty sets)."""
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+def collapse_spaces(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()

@@ -1,0 +1,244 @@
+"""``langsynth judge/dedup/filter/inspect/export`` end to end (a fake judge; no sockets)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.messages import BaseMessage
+from typer.testing import CliRunner
+
+from langsynth.cli import app
+from langsynth.datafile import read_rows, write_rows
+from langsynth.lineage import read_lineage, steps_path
+from tests.fakes import FakeChatModel
+
+runner = CliRunner()
+
+REASONS = [
+    "A crew in deep space meets a creature that hunts them one by one in the dark corridors.",
+    "Two driven men on opposite sides of the law circle each other across a restless city.",
+    "An old widower ties thousands of balloons to his house and floats away to find a dream.",
+    "A crew in deep space meets a creature that hunts them one by one in the dark hallways.",
+    "A young chef rat in Paris secretly cooks for a famous restaurant with a clumsy friend.",
+]
+
+
+def movie_rows() -> list[dict[str, Any]]:
+    titles = ["Alien", "Heat", "Up", "Alien 2", "Ratatouille"]
+    genres = ["horror", "crime", "animation", "horror", "animation"]
+    return [
+        {"title": t, "year": 1980 + i, "genre": g, "reason": r}
+        for i, (t, g, r) in enumerate(zip(titles, genres, REASONS, strict=True))
+    ]
+
+
+def invoke(*args: str) -> Any:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    return result
+
+
+def test_dedup_writes_kept_rows_marks_and_lineage(tmp_path: Path) -> None:
+    src = tmp_path / "movies.jsonl"
+    write_rows(src, movie_rows())
+    out, marked, report = tmp_path / "d.jsonl", tmp_path / "m.jsonl", tmp_path / "r.json"
+    result = invoke(
+        "dedup",
+        "-i",
+        str(src),
+        "-o",
+        str(out),
+        "--marked",
+        str(marked),
+        "--report",
+        str(report),
+        "--schema",
+        "movie_recommendation",
+    )
+    assert result.exit_code == 0, result.output
+    assert [r["title"] for r in read_rows(out)] == ["Alien", "Heat", "Up", "Ratatouille"]
+    marks = [r["duplicate_of"] for r in read_rows(marked)]
+    assert marks == [None, None, None, 0, None]
+    assert json.loads(report.read_text())["clusters"][0]["duplicates"] == [3]
+    step = read_lineage(out)["steps"][-1]
+    assert step["step"] == "dedup" and step["duplicates"] == 1
+    assert "Duplicate clusters" in result.output
+
+
+def test_dedup_rejects_unknown_columns(tmp_path: Path) -> None:
+    src = tmp_path / "movies.jsonl"
+    write_rows(src, movie_rows())
+    result = runner.invoke(
+        app, ["dedup", "-i", str(src), "-o", str(tmp_path / "o.jsonl"), "--fields", "plot"]
+    )
+    assert result.exit_code != 0
+    assert "no column(s) plot" in str(result.exception)
+
+
+def test_filter_scrubs_pii_and_writes_rejected_rows(tmp_path: Path) -> None:
+    rows = movie_rows()
+    rows[1]["reason"] = "Call 010-1234-5678 to hear why two men circle each other in a city."
+    rows[2]["reason"] = "Great."
+    src = tmp_path / "movies.csv"
+    write_rows(src, rows)
+    out = tmp_path / "clean.csv"
+    result = invoke("filter", "-i", str(src), "-o", str(out), "--scrub-pii")
+    assert result.exit_code == 0, result.output
+    kept = read_rows(out)
+    assert [r["title"] for r in kept] == ["Alien", "Heat", "Alien 2", "Ratatouille"]
+    assert kept[1]["reason"].startswith("Call [PHONE] to hear")
+    rejected = read_rows(tmp_path / "clean.rejected.csv")
+    assert rejected[0]["filter_reason"].startswith("too short")
+
+
+def test_inspect_prints_json_and_writes_a_plot(tmp_path: Path) -> None:
+    src = tmp_path / "movies.parquet"
+    write_rows(src, [dict(r, score=1 + i) for i, r in enumerate(movie_rows())])
+    png = tmp_path / "inspect.png"
+    result = invoke("inspect", str(src), "--plot", str(png), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["rows"] == 5 and report["scores"]["mean"] == 3.0
+    assert png.stat().st_size > 5_000
+    table = invoke("inspect", str(src))
+    assert "Diversity of reason" in table.output and "Judge scores" in table.output
+
+
+def test_export_openai_chat_with_split_and_card(tmp_path: Path) -> None:
+    src = tmp_path / "movies.jsonl"
+    rows = [
+        dict(r, title=f"{r['title']} {k}", reason=f"{r['reason']} Variant {k}.")
+        for k in range(3)
+        for r in movie_rows()
+    ]
+    write_rows(src, rows)
+    out = tmp_path / "ft" / "movies.jsonl"
+    result = invoke(
+        "export",
+        str(src),
+        "--format",
+        "openai-chat",
+        "-o",
+        str(out),
+        "--split",
+        "0.8",
+        "--schema",
+        "movie_recommendation",
+        "--threshold",
+        "0.95",
+    )
+    assert result.exit_code == 0, result.output
+    train = (tmp_path / "ft" / "movies.train.jsonl").read_text().splitlines()
+    val = (tmp_path / "ft" / "movies.validation.jsonl").read_text().splitlines()
+    assert len(train) + len(val) == 15 and len(val) == 3
+    assert json.loads(train[0])["messages"][1]["content"].startswith("Recommend one ")
+    assert (tmp_path / "ft" / "movies.card.md").is_file()
+
+
+@pytest.fixture
+def fake_judge(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
+    models: list[FakeChatModel] = []
+
+    def fake_get_judge_model(spec: str | None = None, **kwargs: Any) -> FakeChatModel:
+        return models.pop(0)
+
+    monkeypatch.setattr("langsynth.llm.get_judge_model", fake_get_judge_model)
+    return models
+
+
+def by_title(messages: list[BaseMessage]) -> dict[str, Any]:
+    """Score 5 for horror requests, 2 otherwise (the record's request names its genre)."""
+    text = str(messages[-1].content)
+    return {"score": 5 if "horror" in text else 2, "comment": "짧은 평가"}
+
+
+def test_judge_adds_columns_in_input_order_and_writes_kept_rows(
+    fake_judge: list[FakeChatModel], tmp_path: Path
+) -> None:
+    fake_judge.append(FakeChatModel(answers=[by_title], cycle=True))
+    src = tmp_path / "movies.jsonl"
+    write_rows(src, movie_rows())
+    out = tmp_path / "judged.jsonl"
+    result = invoke(
+        "judge",
+        "-i",
+        str(src),
+        "-o",
+        str(out),
+        "--schema",
+        "movie_recommendation",
+        "--min-score",
+        "4",
+        "--concurrency",
+        "3",
+    )
+    assert result.exit_code == 0, result.output
+    judged = read_rows(out)
+    assert [r["title"] for r in judged] == [r["title"] for r in movie_rows()]
+    assert [r["score"] for r in judged] == [5, 2, 2, 5, 2]
+    assert all(r["comment"] == "짧은 평가" for r in judged)
+    kept = read_rows(tmp_path / "judged.kept.jsonl")
+    assert [r["title"] for r in kept] == ["Alien", "Alien 2"]
+    step = read_lineage(out)["steps"][-1]
+    assert step["step"] == "judge" and step["below_min_score"] == 3
+    assert step["distribution"] == {"1": 0, "2": 3, "3": 0, "4": 0, "5": 2}  # JSON keys
+    assert steps_path(tmp_path / "judged.kept.jsonl").is_file()
+
+
+def test_judge_resumes_and_refuses_to_clobber(
+    fake_judge: list[FakeChatModel], tmp_path: Path
+) -> None:
+    src = tmp_path / "movies.jsonl"
+    write_rows(src, movie_rows())
+    out = tmp_path / "judged.jsonl"
+    write_rows(out, [dict(r, score=3, comment="earlier") for r in movie_rows()[:2]])
+    refused = runner.invoke(app, ["judge", "-i", str(src), "-o", str(out)])
+    assert refused.exit_code != 0 and "--resume" in str(refused.exception)
+    fake = FakeChatModel(answers=[by_title], cycle=True)
+    fake_judge.append(fake)
+    result = invoke("judge", "-i", str(src), "-o", str(out), "--resume")
+    assert result.exit_code == 0, result.output
+    judged = read_rows(out)
+    assert [r["comment"] for r in judged[:2]] == ["earlier", "earlier"]
+    assert [r["score"] for r in judged[2:]] == [2, 5, 2]
+    assert len(fake.calls) == 3
+
+
+def test_judge_warns_when_the_generator_judges_itself(
+    fake_judge: list[FakeChatModel], tmp_path: Path
+) -> None:
+    fake_judge.append(FakeChatModel(answers=[by_title], cycle=True))
+    src = tmp_path / "movies.jsonl"
+    write_rows(src, movie_rows()[:1])
+    result = invoke(
+        "judge",
+        "-i",
+        str(src),
+        "-o",
+        str(tmp_path / "j.jsonl"),
+        "--generator-model",
+        "FakeChatModel",
+    )
+    assert result.exit_code == 0
+    assert "self-judging is biased" in result.output
+
+
+def test_judge_pairwise_reports_agreement(fake_judge: list[FakeChatModel], tmp_path: Path) -> None:
+    def first_slot(messages: list[BaseMessage]) -> dict[str, str]:
+        return {"comment": "A is first", "winner": "A"}
+
+    fake_judge.append(FakeChatModel(answers=[first_slot], cycle=True))
+    src = tmp_path / "movies.jsonl"
+    write_rows(src, movie_rows()[:4])
+    out = tmp_path / "pairs.jsonl"
+    result = invoke(
+        "judge", "-i", str(src), "-o", str(out), "--pairwise", "--schema", "movie_recommendation"
+    )
+    assert result.exit_code == 0, result.output
+    rows = read_rows(out)
+    assert len(rows) == 2
+    assert all(r["consistent"] is False and r["winner"] is None for r in rows)
+    assert rows[0]["request"] == "Recommend one horror movie."
+    assert "agreement rate" in result.output
