@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from pydantic import BaseModel
+
 from langsynth.errors import ConfigurationError
 
 
@@ -202,6 +204,54 @@ def load_pools(path: str | Path) -> dict[str, Pool]:
     if not isinstance(data, dict):
         raise ConfigurationError(f"{p}: expected a JSON object mapping field names to pools.")
     return {str(k): pool_from_spec(str(k), v) for k, v in data.items()}
+
+
+# Name fields whose value is a person's name; a Faker name breaks the "John Doe" habit.
+_PERSON_PREFIXES = (
+    "patient",
+    "customer",
+    "client",
+    "user",
+    "person",
+    "employee",
+    "student",
+    "author",
+    "actor",
+    "full",
+    "first",
+    "last",
+    "contact",
+    "owner",
+    "member",
+    "applicant",
+    "doctor",
+)
+
+
+def infer_pools(model: type[BaseModel]) -> dict[str, Pool]:
+    """Default pools for a schema without registered ones: Faker names for person-name fields.
+
+    >>> from pydantic import BaseModel
+    >>> class Row(BaseModel):
+    ...     patient_name: str
+    ...     city: str
+    >>> list(infer_pools(Row))
+    ['patient_name']
+    """
+    pools: dict[str, Pool] = {}
+    for name, info in model.model_fields.items():
+        lowered = name.lower()
+        if info.annotation is not str:
+            continue
+        if lowered == "name" or (
+            lowered.endswith("name")
+            and lowered.removesuffix("_name").removesuffix("name") in _PERSON_PREFIXES
+        ):
+            method = {"first": "first_name", "last": "last_name"}.get(
+                lowered.removesuffix("_name").removesuffix("name"), "name"
+            )
+            pools[name] = FakerPool(method)
+    return pools
 
 
 def merge_pools(*layers: Mapping[str, Pool] | None) -> dict[str, Pool]:

@@ -37,7 +37,7 @@ class FakeChatModel(BaseChatModel):
     output_tokens: int = 20
     tool_name: str | None = None
     _calls: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
-    _iter: Any = PrivateAttr(default=None)
+    _script: Any = PrivateAttr(default=None)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -54,14 +54,14 @@ class FakeChatModel(BaseChatModel):
 
     def _next(self, messages: list[BaseMessage]) -> Any:
         with self._lock:
-            if self._iter is None:
-                self._iter = itertools.cycle(self.answers) if self.cycle else iter(self.answers)
+            if self._script is None:
+                self._script = itertools.cycle(self.answers) if self.cycle else iter(self.answers)
             self._calls.append(list(messages))
             try:
-                answer = next(self._iter)
+                answer = next(self._script)
             except StopIteration:
                 raise AssertionError("FakeChatModel ran out of scripted answers") from None
-        if callable(answer) and not isinstance(answer, Exception):
+        if callable(answer) and not isinstance(answer, BaseException):
             answer = answer(messages)
         return answer
 
@@ -73,7 +73,7 @@ class FakeChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         answer = self._next(messages)
-        if isinstance(answer, Exception):
+        if isinstance(answer, BaseException):
             raise answer
         usage = {
             "input_tokens": 50,

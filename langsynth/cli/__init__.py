@@ -4,6 +4,7 @@ Each sub-module registers its commands on :data:`app`; importing them here wires
 """
 
 from langsynth.cli import diversity as _diversity  # noqa: F401  (registers commands)
+from langsynth.cli import generate as _generate  # noqa: F401
 from langsynth.cli import models as _models  # noqa: F401
 from langsynth.cli import schemas as _schemas  # noqa: F401
 from langsynth.cli._app import app, main

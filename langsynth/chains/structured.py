@@ -1,0 +1,205 @@
+"""One structured call: messages in, a validated Pydantic object (or a reason) out, raw kept.
+
+LangChain's ``with_structured_output(PydanticModel)`` on ChatOpenAI validates inside the
+OpenAI SDK, so a record that breaks a cross-field rule raises from the call and its raw
+output is lost. We ask for the model's *JSON schema* instead (still grammar-constrained on
+llama.cpp, ``response_format`` on OpenAI, a forced tool call elsewhere) and validate with
+Pydantic ourselves, so every failure keeps the raw text and a readable reason that can be
+fed back to the model.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+from pydantic import BaseModel, ValidationError
+
+from langsynth.errors import LangsynthError
+
+METHODS = ("auto", "json_schema", "function_calling", "json_mode")
+
+
+@dataclass
+class Usage:
+    """Token counts of one or more calls."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_input_tokens: int = 0
+    calls: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.input_tokens += other.input_tokens
+        self.output_tokens += other.output_tokens
+        self.cached_input_tokens += other.cached_input_tokens
+        self.calls += other.calls
+
+    @classmethod
+    def of(cls, message: BaseMessage | None) -> Usage:
+        meta = getattr(message, "usage_metadata", None) or {}
+        details = meta.get("input_token_details") or {}
+        return cls(
+            input_tokens=int(meta.get("input_tokens") or 0),
+            output_tokens=int(meta.get("output_tokens") or 0),
+            cached_input_tokens=int(details.get("cache_read") or 0),
+            calls=1,
+        )
+
+
+@dataclass
+class StructuredOutcome:
+    """What one structured call produced. ``value`` is set on success, ``error`` otherwise."""
+
+    value: BaseModel | None
+    raw: str
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    latency_s: float = 0.0
+    truncated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def raw_text(message: BaseMessage | None) -> str:
+    """The model's answer as text: tool-call arguments as JSON, else the content."""
+    if message is None:
+        return ""
+    calls = getattr(message, "tool_calls", None) or []
+    if calls:
+        return json.dumps(calls[0].get("args", {}), ensure_ascii=False)
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in content)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """``field: message; field: message`` without Pydantic's URLs and input dumps."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "record"
+        parts.append(f"{loc}: {err.get('msg')}")
+    return "; ".join(parts)
+
+
+def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with a ``title`` (used as the response-format / tool name)."""
+    schema = model.model_json_schema()
+    schema.setdefault("title", model.__name__)
+    return schema
+
+
+def structured_runnable(
+    llm: BaseChatModel, model: type[BaseModel], method: str = "auto"
+) -> tuple[Runnable[Any, dict[str, Any]], str]:
+    """Bind ``llm`` to return ``{"raw", "parsed", "parsing_error"}`` for ``model``'s schema.
+
+    ``auto`` picks ``json_schema`` for OpenAI-compatible models (grammar-constrained on
+    llama.cpp and vLLM) and tool calling otherwise. Returns the runnable and the method used.
+    """
+    if method not in METHODS:
+        raise LangsynthError(f"Unknown structured-output method {method!r}; use one of {METHODS}.")
+    if method == "auto":
+        from langchain_openai.chat_models.base import BaseChatOpenAI
+
+        method = "json_schema" if isinstance(llm, BaseChatOpenAI) else "function_calling"
+    schema = json_schema_of(model)
+    try:
+        runnable = llm.with_structured_output(schema, method=method, include_raw=True)
+    except NotImplementedError:
+        raise LangsynthError(
+            f"{type(llm).__name__} supports neither JSON-schema output nor tool calling; "
+            "use a chat model that does (any OpenAI-compatible server works)."
+        ) from None
+    return cast("Runnable[Any, dict[str, Any]]", runnable), method
+
+
+def outcome_from(
+    result: dict[str, Any], model: type[BaseModel], latency: float
+) -> StructuredOutcome:
+    """Validate the parsed JSON of a ``structured_runnable`` result with Pydantic."""
+    message = result.get("raw")
+    text = raw_text(message)
+    usage = Usage.of(message)
+    meta = getattr(message, "response_metadata", None) or {}
+    truncated = meta.get("finish_reason") == "length"
+    parsed = result.get("parsed")
+    if isinstance(parsed, BaseModel):
+        parsed = parsed.model_dump()
+    if parsed is None:
+        if truncated:
+            reason = "the answer was cut off at max_tokens before the JSON was complete"
+        elif result.get("parsing_error") is not None:
+            reason = f"the answer is not valid JSON ({str(result['parsing_error'])[:200]})"
+        else:
+            reason = "the model returned no structured output"
+        return StructuredOutcome(None, text, reason, usage, latency, truncated)
+    try:
+        value = model.model_validate(parsed)
+    except ValidationError as exc:
+        return StructuredOutcome(None, text, describe_validation_error(exc), usage, latency)
+    return StructuredOutcome(value, text, None, usage, latency)
+
+
+async def acall(
+    runnable: Runnable[Any, dict[str, Any]],
+    model: type[BaseModel],
+    messages: Sequence[BaseMessage],
+    config: RunnableConfig | None = None,
+) -> StructuredOutcome:
+    """One call; exceptions that are about *this answer* become a failed outcome.
+
+    Connection problems and a dead embedded server are not about the answer: they raise.
+    """
+    import openai
+
+    start = time.perf_counter()
+    try:
+        result = await runnable.ainvoke(list(messages), config=config)
+    except openai.LengthFinishReasonError:
+        return StructuredOutcome(
+            None,
+            "",
+            "the answer was cut off at max_tokens before the JSON was complete",
+            Usage(calls=1),
+            time.perf_counter() - start,
+            truncated=True,
+        )
+    except openai.APITimeoutError:
+        return StructuredOutcome(
+            None, "", "the request timed out", Usage(calls=1), time.perf_counter() - start
+        )
+    except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+        return StructuredOutcome(
+            None,
+            "",
+            f"the server rejected the request: {exc}",
+            Usage(calls=1),
+            time.perf_counter() - start,
+        )
+    return outcome_from(result, model, time.perf_counter() - start)
+
+
+def feedback_messages(outcome: StructuredOutcome) -> list[BaseMessage]:
+    """Messages that show the model its invalid answer and why, for a retry."""
+    from langchain_core.messages import HumanMessage
+
+    shown = outcome.raw[:1500] if outcome.raw else "(no answer)"
+    return [
+        AIMessage(content=shown),
+        HumanMessage(
+            content=(
+                f"That answer is invalid: {outcome.error}. "
+                "Answer again with one corrected JSON record that fixes exactly these problems."
+            )
+        ),
+    ]

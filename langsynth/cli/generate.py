@@ -1,0 +1,238 @@
+"""``langsynth generate``: N schema-typed records, written as they are accepted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from langsynth.cli._app import app, console, err_console
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from langsynth.chains.generator import RunStats
+
+
+def preview_table(records: list[BaseModel], title: str, limit: int = 5) -> Table:
+    """The first ``limit`` records as a Rich table."""
+    table = Table(title=title, show_lines=False)
+    rows = [r.model_dump(mode="json") for r in records[:limit]]
+    columns = list(rows[0]) if rows else []
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(
+            *(
+                json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else str(v)
+                for v in row.values()
+            )
+        )
+    return table
+
+
+def summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Run summary", show_header=False)
+    table.add_column("metric", style="bold")
+    table.add_column("value", justify="right")
+    for key, value in summary.items():
+        table.add_row(key, str(value))
+    return table
+
+
+@app.command()
+def generate(
+    schema: Annotated[
+        str,
+        typer.Argument(
+            help="Built-in name (see `langsynth schemas`), file.py:Class or module:Class."
+        ),
+    ],
+    n: Annotated[int, typer.Option("-n", "--n", min=1, help="Number of valid, unique records.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Output file: .csv, .jsonl or .parquet.")
+    ],
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Model spec (default: LANGSYNTH_MODEL or local)."),
+    ] = None,
+    examples: Annotated[
+        Path | None, typer.Option(help="Few-shot examples, JSONL (default: the schema's own).")
+    ] = None,
+    zero_shot: Annotated[bool, typer.Option(help="Use no few-shot examples.")] = False,
+    subject: Annotated[str | None, typer.Option(help="The prompt's {subject}.")] = None,
+    extra: Annotated[str | None, typer.Option(help="The prompt's {extra} instruction.")] = None,
+    persona: Annotated[str | None, typer.Option(help="System prompt (a persona).")] = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.9,
+    max_tokens: Annotated[int, typer.Option(help="Max output tokens per record.")] = 512,
+    concurrency: Annotated[int, typer.Option(min=1, help="Requests in flight.")] = 4,
+    seed: Annotated[int | None, typer.Option(help="Seed for hints and the model.")] = None,
+    pool: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Attribute pool FIELD=a,b,c | FIELD=faker:name | FIELD=range:1:9. Repeatable."
+        ),
+    ] = None,
+    pools: Annotated[Path | None, typer.Option(help="Attribute pools from a JSON file.")] = None,
+    default_pools: Annotated[
+        bool, typer.Option(help="Use the schema's default attribute pools.")
+    ] = True,
+    avoid_recent: Annotated[int, typer.Option(help="Recent records shown as do-not-repeat.")] = 5,
+    max_retries: Annotated[int, typer.Option(help="Retries of an invalid record.")] = 2,
+    max_attempts: Annotated[
+        int | None, typer.Option(help="Cap on record attempts (default 3*N+10).")
+    ] = None,
+    method: Annotated[
+        str, typer.Option(help="Structured output: auto, json_schema, function_calling.")
+    ] = "auto",
+    resume: Annotated[
+        bool, typer.Option(help="Continue the run that wrote OUTPUT up to N.")
+    ] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace OUTPUT and its run directory.")] = False,
+    summary_json: Annotated[
+        Path | None, typer.Option(help="Write the run summary (counts, speed, tokens) as JSON.")
+    ] = None,
+    preview: Annotated[int, typer.Option(help="Rows to show when done (0: none).")] = 5,
+) -> None:
+    """Generate N valid, unique records of SCHEMA with a few-shot prompt on an LLM.
+
+    Records are appended to OUTPUT as they are accepted (the run directory OUTPUT.run/ keeps
+    a journal, the rejections with raw model output, and a manifest). Ctrl-C keeps every
+    accepted record; --resume continues the same run.
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from langsynth._async import run_sync
+    from langsynth.chains.generator import RecordGenerator, RunStats
+    from langsynth.llm import get_chat_model, model_spec_of
+    from langsynth.pools import load_pools, merge_pools, parse_pool
+    from langsynth.runs import RunStore
+    from langsynth.schemas import load_schema
+
+    if resume and overwrite:
+        raise typer.BadParameter("--resume and --overwrite exclude each other.")
+    info = load_schema(schema)
+    user_pools = merge_pools(
+        load_pools(pools) if pools else None, dict(parse_pool(p) for p in pool or [])
+    )
+    llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens, seed=seed)
+    spec = model_spec_of(llm)
+    gen = RecordGenerator(
+        info,
+        llm,
+        examples=[] if zero_shot else examples,
+        subject=subject,
+        extra=extra,
+        persona=persona,
+        pools=user_pools,
+        default_pools=default_pools,
+        avoid_recent=avoid_recent,
+        max_retries=max_retries,
+        concurrency=concurrency,
+        seed=seed,
+        method=method,
+    )
+    store = RunStore(output, info)
+    params = {
+        "model": spec,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "seed": seed,
+        "concurrency": concurrency,
+        "subject": gen.subject,
+        "extra": gen.extra,
+        "persona": gen.persona,
+        "examples": str(examples) if examples else ("none" if zero_shot else "built-in"),
+        "n_examples": len(gen.examples),
+        "pools": {k: repr(v) for k, v in gen.pools.items()},
+        "method": gen.method,
+        "max_retries": max_retries,
+        "avoid_recent": avoid_recent,
+        "prompt": gen.messages()[1].content,
+        "system_prompt": gen.messages()[0].content,
+    }
+    kept = store.open(requested=n, params=params, resume=resume, overwrite=overwrite)
+    start_index = int(store.manifest["next_index"])
+    if kept:
+        console.print(f"resuming: {len(kept)} records kept, {max(0, n - len(kept))} to go")
+
+    last: dict[str, RunStats] = {"stats": RunStats(requested=n, valid=len(kept))}
+    status = "interrupted"
+    next_index = start_index
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn(f"[bold]{info.name}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[detail]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+    )
+    task = progress.add_task("generate", total=n, completed=len(kept), detail="")
+
+    def on_progress(stats: RunStats) -> None:
+        last["stats"] = stats
+        detail = (
+            f"rejected {stats.rejected} · dup {stats.duplicates} · "
+            f"{stats.records_per_s:.2f} rec/s · {stats.tokens_per_s:.0f} tok/s"
+        )
+        progress.update(task, completed=stats.valid, detail=detail)
+
+    result = None
+    try:
+        with progress:
+            result = run_sync(
+                gen.agenerate(
+                    n,
+                    existing=kept,
+                    start_index=start_index,
+                    max_attempts=max_attempts,
+                    on_record=store.add_record,
+                    on_reject=store.add_rejection,
+                    on_progress=on_progress,
+                )
+            )
+        last["stats"] = result.stats
+        status = "complete" if result.complete else "incomplete"
+        next_index = result.next_index
+    except KeyboardInterrupt:
+        stats = last["stats"]
+        next_index = start_index + stats.attempts + concurrency
+        err_console.print(
+            f"[yellow]interrupted:[/] kept {len(store.records)} records in {output}; "
+            "rerun with --resume to continue."
+        )
+        raise
+    except BaseException:
+        status = "failed"
+        next_index = start_index + last["stats"].attempts + concurrency
+        err_console.print(f"kept {len(store.records)} records in {output} (--resume continues)")
+        raise
+    finally:
+        stats = last["stats"]
+        store.close(stats, status=status, next_index=next_index, model=spec)
+        summary = stats.summary(spec)
+        summary["valid"] = len(store.records)
+        summary["status"] = status
+        summary["output"] = str(output)
+        if summary_json is not None:
+            summary_json.parent.mkdir(parents=True, exist_ok=True)
+            summary_json.write_text(json.dumps(summary, indent=2) + "\n")
+
+    console.print(summary_table(summary))
+    if preview and store.records:
+        title = f"{output} — first {min(preview, len(store.records))} of {len(store.records)}"
+        console.print(preview_table(store.records, title, preview))
+    if result is not None and not result.complete:
+        err_console.print(f"[yellow]warning:[/] {result.message}")
+        raise typer.Exit(1)

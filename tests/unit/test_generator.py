@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from pathlib import Path
+
+import pytest
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel
+
+from langsynth.chains.generator import RecordGenerator, few_shot_prompt, record_key
+from langsynth.errors import ExamplesError, GenerationError
+from langsynth.pools import ChoicePool, sample_hints
+from langsynth.schemas import MedicalBilling
+from tests.fakes import FakeChatModel
+
+
+def billing(i: int, **over: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "patient_id": 100000 + i,
+        "patient_name": f"Person Number{i}",
+        "diagnosis_code": "J20.9",
+        "procedure_code": "99213",
+        "total_charge": 200.0 + i,
+        "insurance_claim_amount": 100.0,
+    }
+    row.update(over)
+    return row
+
+
+def test_prompt_is_the_seed_few_shot_template_with_hints_last() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(), seed=3)
+    system, human = gen.messages({"patient_name": "Zed Q"}, ["patient_name: Ann Lee"])
+    assert isinstance(system, SystemMessage) and isinstance(human, HumanMessage)
+    text = str(human.content)
+    assert text.startswith(
+        "This is a test about generating synthetic data about medical_billing. Examples below:"
+    )
+    assert '{"patient_id": 123456, "patient_name": "John Doe"' in text  # seed example, braces kept
+    assert "Now you generate synthetic data about medical_billing. Make sure to the name" in text
+    assert text.index("Use these attributes") < text.index("Already generated, do not repeat")
+    assert "- patient_name: Zed Q" in text and "- patient_name: Ann Lee" in text
+    assert "diagnosis_code (string): ICD-10-CM" in str(system.content)
+
+
+def test_static_prefix_is_identical_across_requests() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(), seed=3)
+    a = gen.messages({"patient_name": "A B"})
+    b = gen.messages({"patient_name": "C D"})
+    assert a[0].content == b[0].content
+    prefix = str(a[1].content).split("Use these attributes")[0]
+    assert str(b[1].content).startswith(prefix)
+
+
+def test_user_prompt_and_persona_are_used() -> None:
+    prompt = few_shot_prompt([{"x": 1}], prefix="Data about {subject}:", suffix="More, {extra}.")
+    gen = RecordGenerator(
+        "movie_recommendation",
+        FakeChatModel(),
+        prompt=prompt,
+        persona="You are CineMaster.",
+        subject="horror movies",
+        extra="be scary",
+        default_pools=False,
+    )
+    system, human = gen.messages()
+    assert str(system.content).startswith("You are CineMaster.")
+    assert str(human.content) == 'Data about horror movies:\n\n{"x": 1}\n\nMore, be scary.'
+
+
+def test_generates_exactly_n_valid_records() -> None:
+    llm = FakeChatModel(answers=[billing(i) for i in range(5)])
+    result = RecordGenerator("medical_billing", llm, concurrency=2, seed=1).generate(5)
+    assert result.complete and len(result.records) == 5
+    assert all(isinstance(r, MedicalBilling) for r in result.records)
+    assert result.stats.valid == 5 and result.stats.rejected == 0
+    assert result.stats.usage.output_tokens == 5 * 20
+    assert list(result.to_dataframe().columns) == list(MedicalBilling.model_fields)
+
+
+def test_invalid_record_is_retried_with_the_error_fed_back() -> None:
+    bad = billing(1, insurance_claim_amount=999.0)  # claim above charge
+    llm = FakeChatModel(answers=[bad, billing(1)])
+    result = RecordGenerator("medical_billing", llm, concurrency=1).generate(1)
+    assert len(result.records) == 1 and result.stats.retries == 1
+    retry_prompt = llm.calls[1]
+    assert "must not exceed total_charge" in str(retry_prompt[-1].content)
+    assert json.loads(str(retry_prompt[-2].content))["insurance_claim_amount"] == 999.0
+
+
+def test_exhausted_retries_record_a_rejection_and_the_batch_goes_on() -> None:
+    answers = ["not json at all", {"patient_id": 5}, billing(9, diagnosis_code="bad"), billing(2)]
+    llm = FakeChatModel(answers=answers)
+    result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=2).generate(1)
+    assert len(result.records) == 1
+    assert result.stats.rejected == 1
+    rejection = result.rejected[0]
+    assert "diagnosis_code" in rejection.reason
+    assert json.loads(rejection.raw)["diagnosis_code"] == "bad"
+
+
+def test_duplicates_are_dropped_and_topped_up() -> None:
+    same = billing(1)
+    # same record with another id and casing is a duplicate (dedup ignores patient_id)
+    dup = billing(1, patient_id=999999, patient_name="PERSON  number1")
+    llm = FakeChatModel(answers=[same, dup, billing(2)])
+    result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(2)
+    assert [r.patient_name for r in result.records] == ["Person Number1", "Person Number2"]
+    assert result.stats.duplicates == 1 and result.rejected[0].kind == "duplicate"
+
+
+def test_existing_records_count_and_seed_the_duplicate_check() -> None:
+    kept = [MedicalBilling.model_validate(billing(1))]
+    llm = FakeChatModel(answers=[billing(1), billing(3)])
+    result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(
+        2, existing=kept
+    )
+    assert [r.patient_name for r in result.records] == ["Person Number3"]
+    assert result.stats.valid == 2 and result.stats.duplicates == 1
+
+
+def test_attempt_cap_ends_with_a_clear_message_and_what_was_kept() -> None:
+    llm = FakeChatModel(answers=[billing(1)], cycle=True)
+    result = RecordGenerator("medical_billing", llm, concurrency=2, max_retries=0).generate(
+        3, max_attempts=6
+    )
+    assert not result.complete and len(result.records) == 1
+    assert "Stopped with 1 of 3 records" in result.message and "cap (6)" in result.message
+    assert result.stats.attempts == 6
+
+
+def test_garbage_model_fails_fast() -> None:
+    llm = FakeChatModel(answers=["I cannot do that"], cycle=True)
+    result = RecordGenerator("medical_billing", llm, concurrency=3, max_retries=1).generate(
+        50, fail_fast_after=5
+    )
+    assert not result.complete and result.records == []
+    assert "5 attempts in a row" in result.message
+    assert result.stats.attempts < 10
+
+
+def test_hints_are_reproducible_with_a_seed() -> None:
+    def hints(seed: int) -> list[str]:
+        llm = FakeChatModel(answers=[billing(i) for i in range(4)])
+        RecordGenerator("medical_billing", llm, concurrency=1, seed=seed).generate(4)
+        return [str(call[1].content).split("Use these attributes")[1] for call in llm.calls]
+
+    assert hints(7) == hints(7)
+    assert hints(7) != hints(8)
+
+
+def test_hint_pools_vary_attributes() -> None:
+    llm = FakeChatModel(answers=[billing(i) for i in range(20)])
+    RecordGenerator("medical_billing", llm, concurrency=1, seed=1).generate(20)
+    names = {str(c[1].content).split("- patient_name: ")[1].split("\n")[0] for c in llm.calls}
+    assert len(names) == 20
+
+
+def test_custom_pools_override_defaults_and_can_add_free_hints() -> None:
+    pools = {"diagnosis_code": ChoicePool(("E11.9",)), "tone": ChoicePool(("terse",))}
+    gen = RecordGenerator("medical_billing", FakeChatModel(), pools=pools, seed=1)
+    text = str(gen.messages(sample_hints(gen.pools, random.Random(1)))[1].content)
+    assert "- diagnosis_code: E11.9" in text and "- tone: terse" in text
+    assert "- patient_name:" in text  # defaults still there
+
+
+def test_zero_shot_and_user_examples(tmp_path: Path) -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(), examples=[])
+    assert "Examples below:\n\nNow you generate" in str(gen.messages()[1].content)
+    bad = tmp_path / "ex.jsonl"
+    bad.write_text(
+        json.dumps(billing(1)) + "\n" + json.dumps(billing(2, procedure_code="12")) + "\n"
+    )
+    with pytest.raises(ExamplesError, match=r"ex.jsonl, line 2, field 'procedure_code'"):
+        RecordGenerator("medical_billing", FakeChatModel(), examples=bad)
+
+
+def test_invoke_returns_one_record_or_raises_with_raw_output() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(answers=[billing(4)]))
+    assert gen.invoke({}).patient_id == 100004
+    failing = RecordGenerator(
+        "medical_billing", FakeChatModel(answers=["nope"], cycle=True), max_retries=1
+    )
+    with pytest.raises(GenerationError) as info:
+        failing.invoke(None)
+    assert info.value.raw_output == "nope"
+
+
+def test_batch_works_as_a_runnable() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(answers=[billing(i) for i in range(3)]))
+    out = gen.batch([{}, {}, {}], config={"max_concurrency": 1})
+    assert len(out) == 3
+
+
+def test_sync_generate_works_inside_a_running_loop() -> None:
+    async def inside() -> int:
+        llm = FakeChatModel(answers=[billing(i) for i in range(2)])
+        return len(RecordGenerator("medical_billing", llm).generate(2).records)
+
+    assert asyncio.run(inside()) == 2
+
+
+def test_user_validators_reject() -> None:
+    def no_zeros(record: BaseModel) -> None:
+        if "0" in str(record.model_dump()["patient_id"])[-1]:
+            raise ValueError("patient_id must not end in 0")
+
+    llm = FakeChatModel(answers=[billing(0), billing(1)])
+    result = RecordGenerator(
+        "medical_billing", llm, concurrency=1, max_retries=0, validators=[no_zeros]
+    ).generate(1)
+    assert result.records[0].patient_id == 100001
+    assert result.rejected[0].reason == "patient_id must not end in 0"
+
+
+def test_record_key_normalizes() -> None:
+    assert record_key({"a": " Foo  Bar", "b": 1.001}, ["a", "b"]) == record_key(
+        {"a": "foo bar", "b": 1.0}, ["a", "b"]
+    )
