@@ -17,81 +17,103 @@ Diversity metrics (distinct-n, pairwise similarity, coverage) are in
 
 from __future__ import annotations
 
-from langsynth.diversity.augment import (
-    BackTranslator,
-    Paraphraser,
-    bias_variants,
-    swap_gender,
-    swap_names,
-    swap_occupations,
-)
-from langsynth.diversity.hierarchical import HierarchicalStoryGenerator
-from langsynth.diversity.instructions import (
-    ReverseInstruction,
-    SelfInstruct,
-    SelfInstructFilter,
-    load_seed_tasks,
-)
-from langsynth.diversity.labels import LabeledTextGenerator, balanced_requests
-from langsynth.diversity.presence import (
-    contains_sentence,
-    contains_word,
-    missing_words,
-    sentence_match,
-    word_forms,
-)
-from langsynth.diversity.rules import TRANSACTION_TEMPLATE, RuleTemplate, TemplatePool
-from langsynth.diversity.stories import StoryGenerator, StoryResult, feature_labels
-from langsynth.diversity.textbook import (
-    AUDIENCES,
-    TextbookGenerator,
-    check_excerpt,
-    topic_audience_grid,
-)
-from langsynth.diversity.vocabulary import (
-    STORY_FEATURES,
-    StoryFeature,
-    Vocabulary,
-    VocabularyDraw,
-    VocabularyPool,
-    load_vocabulary,
-    vocabulary_instruction,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "AUDIENCES",
-    "STORY_FEATURES",
-    "TRANSACTION_TEMPLATE",
-    "BackTranslator",
-    "HierarchicalStoryGenerator",
-    "LabeledTextGenerator",
-    "Paraphraser",
-    "ReverseInstruction",
-    "RuleTemplate",
-    "SelfInstruct",
-    "SelfInstructFilter",
-    "StoryFeature",
-    "StoryGenerator",
-    "StoryResult",
-    "TemplatePool",
-    "TextbookGenerator",
-    "Vocabulary",
-    "VocabularyDraw",
-    "VocabularyPool",
-    "balanced_requests",
-    "bias_variants",
-    "check_excerpt",
-    "contains_sentence",
-    "contains_word",
-    "feature_labels",
-    "load_seed_tasks",
-    "load_vocabulary",
-    "missing_words",
-    "sentence_match",
-    "swap_gender",
-    "swap_names",
-    "swap_occupations",
-    "topic_audience_grid",
-    "vocabulary_instruction",
-    "word_forms",
-]
+# Imported lazily (PEP 562) so that ``langsynth.diversity.vocabulary`` (used by the schema
+# registry) does not pull in LangChain.
+_EXPORTS: dict[str, str] = {
+    "AUDIENCES": "langsynth.diversity.textbook",
+    "STORY_FEATURES": "langsynth.diversity.vocabulary",
+    "TRANSACTION_TEMPLATE": "langsynth.diversity.rules",
+    "BackTranslator": "langsynth.diversity.augment",
+    "HierarchicalStoryGenerator": "langsynth.diversity.hierarchical",
+    "LabeledTextGenerator": "langsynth.diversity.labels",
+    "Paraphraser": "langsynth.diversity.augment",
+    "ReverseInstruction": "langsynth.diversity.instructions",
+    "RuleTemplate": "langsynth.diversity.rules",
+    "SelfInstruct": "langsynth.diversity.instructions",
+    "SelfInstructFilter": "langsynth.diversity.instructions",
+    "StoryFeature": "langsynth.diversity.vocabulary",
+    "StoryGenerator": "langsynth.diversity.stories",
+    "StoryResult": "langsynth.diversity.stories",
+    "TemplatePool": "langsynth.diversity.rules",
+    "TextbookGenerator": "langsynth.diversity.textbook",
+    "Vocabulary": "langsynth.diversity.vocabulary",
+    "VocabularyDraw": "langsynth.diversity.vocabulary",
+    "VocabularyPool": "langsynth.diversity.vocabulary",
+    "balanced_requests": "langsynth.diversity.labels",
+    "bias_variants": "langsynth.diversity.augment",
+    "check_excerpt": "langsynth.diversity.textbook",
+    "contains_sentence": "langsynth.diversity.presence",
+    "contains_word": "langsynth.diversity.presence",
+    "feature_labels": "langsynth.diversity.stories",
+    "load_seed_tasks": "langsynth.diversity.instructions",
+    "load_vocabulary": "langsynth.diversity.vocabulary",
+    "missing_words": "langsynth.diversity.presence",
+    "sentence_match": "langsynth.diversity.presence",
+    "swap_gender": "langsynth.diversity.augment",
+    "swap_names": "langsynth.diversity.augment",
+    "swap_occupations": "langsynth.diversity.augment",
+    "topic_audience_grid": "langsynth.diversity.textbook",
+    "vocabulary_instruction": "langsynth.diversity.vocabulary",
+    "word_forms": "langsynth.diversity.presence",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'langsynth.diversity' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.diversity.augment import (  # noqa: F401
+        BackTranslator,
+        Paraphraser,
+        bias_variants,
+        swap_gender,
+        swap_names,
+        swap_occupations,
+    )
+    from langsynth.diversity.hierarchical import HierarchicalStoryGenerator  # noqa: F401
+    from langsynth.diversity.instructions import (  # noqa: F401
+        ReverseInstruction,
+        SelfInstruct,
+        SelfInstructFilter,
+        load_seed_tasks,
+    )
+    from langsynth.diversity.labels import LabeledTextGenerator, balanced_requests  # noqa: F401
+    from langsynth.diversity.presence import (  # noqa: F401
+        contains_sentence,
+        contains_word,
+        missing_words,
+        sentence_match,
+        word_forms,
+    )
+    from langsynth.diversity.rules import TRANSACTION_TEMPLATE, RuleTemplate, TemplatePool  # noqa: F401
+    from langsynth.diversity.stories import StoryGenerator, StoryResult, feature_labels  # noqa: F401
+    from langsynth.diversity.textbook import (  # noqa: F401
+        AUDIENCES,
+        TextbookGenerator,
+        check_excerpt,
+        topic_audience_grid,
+    )
+    from langsynth.diversity.vocabulary import (  # noqa: F401
+        STORY_FEATURES,
+        StoryFeature,
+        Vocabulary,
+        VocabularyDraw,
+        VocabularyPool,
+        load_vocabulary,
+        vocabulary_instruction,
+    )

@@ -47,7 +47,7 @@ STORY_FROM_NOTES_PROMPT = (
 )
 
 _PREFIX = re.compile(r"^\s*(summary|sentence|story)\s*:\s*", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d]?\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?][\"'\u201d])\s|(?<=[.!?])\s")
 
 
 def first_sentence(text: str) -> str:

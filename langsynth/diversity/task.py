@@ -9,8 +9,7 @@ finish (``aiter_results``) and write each row as soon as it is produced.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 
+from langsynth._async import run_sync
 from langsynth.errors import ServerError
 
 In = TypeVar("In")
@@ -57,32 +57,6 @@ async def acomplete(
 ) -> Completion:
     """Ask ``llm`` for plain text."""
     return _completion(await llm.ainvoke(messages_for(prompt, system), config=config))
-
-
-def run_sync(coro: Awaitable[T]) -> T:
-    """Run a coroutine from sync code, also when an event loop is already running (notebooks)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(_wrap(coro))
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(_wrap(coro))
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-async def _wrap(coro: Awaitable[T]) -> T:
-    return await coro
 
 
 def row_error(exc: BaseException) -> str:

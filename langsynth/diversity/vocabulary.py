@@ -131,6 +131,13 @@ class Vocabulary:
                 f"({self.max_features}) <= number of features ({len(self.features)})."
             )
 
+    def __repr__(self) -> str:
+        return (
+            f"Vocabulary({len(self.verbs)} verbs, {len(self.nouns)} nouns, "
+            f"{len(self.adjectives)} adjectives, features={[f.name for f in self.features]}, "
+            f"{self.min_features}-{self.max_features} per draw)"
+        )
+
     def draw(self, rng: random.Random) -> VocabularyDraw:
         """One verb, noun, adjective and a random subset of features (reproducible with ``rng``)."""
         verb = rng.choice(self.verbs)
@@ -244,6 +251,9 @@ class VocabularyPool:
     vocabulary: Vocabulary = field(default_factory=load_vocabulary)
     template: str = "{field}: {instruction}"
 
+    def __repr__(self) -> str:
+        return f"VocabularyPool({self.vocabulary!r})"
+
     def sample(self, rng: random.Random) -> dict[str, Any]:
         return self.vocabulary.draw(rng).to_dict()
 
@@ -251,3 +261,28 @@ class VocabularyPool:
         draw = value if isinstance(value, VocabularyDraw) else VocabularyDraw.from_dict(value)
         instruction = vocabulary_instruction(draw, self.vocabulary).replace("The story", "it")
         return self.template.format(field=field, instruction=instruction)
+
+
+def vocabulary_field(text_fields: Sequence[str], fields: Sequence[str]) -> str:
+    """The field a :class:`VocabularyPool` hint is attached to: the schema's first text field,
+    else its first field named like a text (``story``, ``text``, ...), else ``"text"``."""
+    if text_fields:
+        return text_fields[0]
+    for name in ("story", "text", "content", "body", "description", "response"):
+        if name in fields:
+            return name
+    return "text"
+
+
+def vocabulary_pools(
+    text_fields: Sequence[str] = (),
+    fields: Sequence[str] = (),
+    vocabulary: Vocabulary | None = None,
+) -> dict[str, VocabularyPool]:
+    """``{field: VocabularyPool()}`` for a schema, to merge into a record generator's pools.
+
+    >>> list(vocabulary_pools(("story",), ("story", "verb")))
+    ['story']
+    """
+    pool = VocabularyPool(vocabulary) if vocabulary is not None else VocabularyPool()
+    return {vocabulary_field(text_fields, fields): pool}

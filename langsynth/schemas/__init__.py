@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from langsynth.diversity.vocabulary import VocabularyPool
 from langsynth.errors import ExamplesError, SchemaError
 from langsynth.pools import ChoicePool, CountPool, FakerPool, Pool, RangePool
 from langsynth.schemas.actor_filmography import ActorFilmography
@@ -217,6 +218,7 @@ BUILTIN: dict[str, SchemaInfo] = {
         ),
         examples_file="children_story.jsonl",
         dedup_fields=("story",),
+        pools={"story": VocabularyPool()},
         text_fields=("story",),
     ),
     "instruction_example": SchemaInfo(

@@ -56,12 +56,15 @@ def test_baseline_prompt_is_the_same_prompt_without_injection() -> None:
     assert prompt == STORY_PROMPT.format(length=baseline.length, injection="")
     assert "decorate" not in prompt
     plain = StoryGenerator(FakeChatModel(), remind=False).prompt(DRAW)
-    assert plain.replace(
-        "The story should use the verb \"decorate\", the noun \"thunder\" and the adjective "
-        "\"ancient\". The story should have the following features: it has dialogue: a "
-        "character says something in quotation marks, it has a bad ending. ",
-        "",
-    ) == prompt
+    assert (
+        plain.replace(
+            'The story should use the verb "decorate", the noun "thunder" and the adjective '
+            '"ancient". The story should have the following features: it has dialogue: a '
+            "character says something in quotation marks, it has a bad ending. ",
+            "",
+        )
+        == prompt
+    )
 
 
 def test_story_that_uses_its_words_is_kept_with_its_draw_recorded() -> None:

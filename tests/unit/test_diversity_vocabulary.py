@@ -25,9 +25,7 @@ def test_shipped_lists_have_a_few_hundred_simple_words_each() -> None:
         assert len(set(words)) == len(words)
         assert all(w.isalpha() and w.islower() for w in words)
     assert "decorate" in vocab.verbs and "thunder" in vocab.nouns and "ancient" in vocab.adjectives
-    assert {"dialogue", "plot_twist", "bad_ending", "moral", "foreshadowing"} <= set(
-        FEATURE_NAMES
-    )
+    assert {"dialogue", "plot_twist", "bad_ending", "moral", "foreshadowing"} <= set(FEATURE_NAMES)
 
 
 def test_draws_are_reproducible_with_a_seed_and_vary_without() -> None:
