@@ -34,15 +34,19 @@ SUMMARY_PROMPT = (
 )
 SENTENCE_PROMPT = (
     "Here is the summary of a short story for a 3 year old child:\n{summary}\n\n"
-    "Write one simple sentence from the middle of this story. Write only that sentence."
+    "Write one new simple sentence that could be in the middle of this story (not a copy of "
+    "the summary). Write only that sentence."
 )
+# The seed's notes format; the last line repeats what must be in the story (small models
+# forget instructions that come before the notes).
 STORY_FROM_NOTES_PROMPT = (
-    "Write a short story ({length}) for a 3 year old child from these notes. Use only very "
-    "simple words. The story must contain the sentence exactly as written and use the words.\n\n"
+    "Write a short story ({length}) for a 3 year old child from these notes, using only very "
+    "simple words.\n\n"
     "Summary: {summary}\n"
     "Features: {features}\n"
     "Sentence: {sentence}\n"
-    "Words: {words}\n"
+    "Words: {words}\n\n"
+    "The story must include the sentence above word for word and use the words {quoted}.\n"
     "Story:"
 )
 
@@ -102,6 +106,7 @@ class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | No
             features=features,
             sentence=sentence,
             words=", ".join((draw.verb, draw.noun, draw.adjective)),
+            quoted=f'"{draw.verb}", "{draw.noun}" and "{draw.adjective}"',
         )
 
     async def _arun(

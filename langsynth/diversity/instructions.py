@@ -53,12 +53,47 @@ BLOCKED_KEYWORDS = (
     "diagram",
 )
 
+# Everyday topics, as UltraChat (seed 004) seeded its tasks; one is drawn per new task so a
+# small model does not copy a demonstration.
+TASK_TOPICS = (
+    "technology",
+    "food and drink",
+    "fashion",
+    "nature",
+    "education",
+    "finance",
+    "travel",
+    "health",
+    "sports",
+    "history",
+    "science",
+    "programming",
+    "mathematics",
+    "writing",
+    "business",
+    "law",
+    "the environment",
+    "language learning",
+    "home and garden",
+    "pets",
+    "movies",
+    "cooking",
+    "careers",
+    "psychology",
+    "geography",
+    "cars",
+    "shopping",
+    "art",
+    "parenting",
+    "space",
+)
+
 NEW_TASK_PROMPT = (
     "Come up with a new task for an AI assistant. Here are some example tasks:\n\n"
     "{examples}\n\n"
-    "Write task {next} that is different from all of these. Use the same format: a line "
-    '"Task {next}:" with the instruction, and a line "Input:" with the text it works on '
-    '(or "none").'
+    "Write task {next}: a new task about {topic}, different from all of these. Use the same "
+    'format: a line "Task {next}:" with the instruction, and a line "Input:" with the text it '
+    'works on (or "none").'
 )
 RESPONSE_PROMPT = "{instruction}\n\n{input}"
 REVERSE_PROMPT = (
@@ -213,7 +248,8 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
     """A Runnable that writes one new ``instruction_example`` per call, growing its pool.
 
     Each call shows ``seed_demos`` seed tasks and ``machine_demos`` accepted generated tasks
-    (Self-Instruct used 6 + 2; small models do better with fewer), asks for a new task, filters
+    (Self-Instruct used 6 + 2; small models do better with fewer), asks for a new task about a
+    topic drawn from ``topics`` (``None``: no topic; small models then often copy a demo), filters
     it (:class:`SelfInstructFilter`), then asks for the response and filters again. Accepted
     examples join the pool that later candidates are compared with and shown.
     The input is ignored (pass ``None``).
@@ -228,10 +264,12 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
         machine_demos: int = 1,
         filters: SelfInstructFilter | None = None,
         response_llm: BaseChatModel | None = None,
+        topics: Sequence[str] | None = TASK_TOPICS,
         seed: int | None = None,
         concurrency: int = 4,
     ) -> None:
         self.llm = llm
+        self.topics = tuple(topics or ())
         self.response_llm = response_llm or llm
         self.seeds = [
             s if isinstance(s, InstructionExample) else InstructionExample.model_validate(s)
@@ -260,12 +298,19 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
         return picked
 
     @staticmethod
-    def task_prompt(demos: Sequence[InstructionExample]) -> str:
+    def task_prompt(demos: Sequence[InstructionExample], topic: str | None = None) -> str:
         blocks = []
         for i, demo in enumerate(demos, start=1):
             input_text = " ".join(demo.input.split()) if demo.input else "none"
             blocks.append(f"Task {i}: {demo.instruction}\nInput: {input_text}")
-        return NEW_TASK_PROMPT.format(examples="\n\n".join(blocks), next=len(demos) + 1)
+        text = NEW_TASK_PROMPT.format(
+            examples="\n\n".join(blocks), next=len(demos) + 1, topic=topic or "any topic"
+        )
+        return text if topic else text.replace("a new task about any topic, ", "a new task ")
+
+    def draw_topic(self) -> str | None:
+        """A topic for the next task (from the instance's RNG), or ``None`` without topics."""
+        return self._rng.choice(self.topics) if self.topics else None
 
     @staticmethod
     def response_prompt(instruction: str, input_text: str) -> str:
@@ -274,7 +319,8 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
     async def _arun(self, input: Any, config: RunnableConfig | None) -> InstructionResult:
         result = InstructionResult(source="self-instruct")
         try:
-            step = await acomplete(self.llm, self.task_prompt(self.demos()), config=config)
+            prompt = self.task_prompt(self.demos(), self.draw_topic())
+            step = await acomplete(self.llm, prompt, config=config)
             result.output_tokens += step.output_tokens
             instruction, input_text = parse_task(step.text)
             rejected = self.filters.check_instruction(instruction, self.instructions)

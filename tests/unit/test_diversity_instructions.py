@@ -109,6 +109,14 @@ async def test_self_instruct_grows_its_pool_and_rejects_near_duplicates() -> Non
     prompt = str(fake.calls[-2][-1].content)
     assert "Write a limerick about a cat." in prompt  # accepted tasks become demonstrations
     assert "Task 4:" in prompt
+    assert any(f"Write task 4: a new task about {t}," in prompt for t in gen.topics)
+
+
+def test_task_prompt_without_a_topic() -> None:
+    demos = [InstructionExample(instruction=i, response="ok") for i in EXISTING]
+    prompt = SelfInstruct.task_prompt(demos)
+    assert "Write task 3: a new task different from all of these." in prompt
+    assert "Task 1: Give three tips for staying healthy.\nInput: none" in prompt
 
 
 def test_demos_are_reproducible_with_a_seed() -> None:
