@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
 from langsynth.errors import ConfigurationError, ExamplesError
-from langsynth.quality.diversity import rouge_l, tokens
+from langsynth.quality.diversity import distinct_n, rouge_l, tokens
 from langsynth.schemas.instruction_example import InstructionExample
 
 # Self-Instruct's keyword filter: tasks a text-only model cannot do.
@@ -156,6 +156,7 @@ class SelfInstructFilter:
     max_words: int = 150
     max_similarity: float = 0.7
     blocked_keywords: tuple[str, ...] = BLOCKED_KEYWORDS
+    min_distinct_3: float = 0.5
 
     def check_instruction(self, instruction: str, existing: Sequence[str]) -> str | None:
         """Checks that need only the instruction (run before paying for a response)."""
@@ -182,7 +183,7 @@ class SelfInstructFilter:
         return None
 
     def check_response(self, example: InstructionExample) -> str | None:
-        """Checks on the finished example: a real response that does not just repeat the input."""
+        """Checks on the finished example: a real response, not the input again, not a loop."""
         response = _norm(example.response)
         if not response:
             return "empty response"
@@ -190,6 +191,9 @@ class SelfInstructFilter:
             return "response repeats the input"
         if response == _norm(example.instruction):
             return "response repeats the instruction"
+        words = response.split()
+        if len(words) >= 30 and distinct_n([response], 3) < self.min_distinct_3:
+            return "response repeats itself (a generation loop)"
         return None
 
     def check(self, example: InstructionExample, existing: Sequence[str]) -> str | None:
@@ -332,6 +336,10 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
                 self.response_llm, self.response_prompt(instruction, input_text), config=config
             )
             result.output_tokens += step.output_tokens
+            if step.truncated:
+                result.rejected = "response cut off at max_tokens"
+                result.record = _loose_example(instruction, input_text, step.text)
+                return result
             example = InstructionExample(
                 instruction=instruction, input=input_text, response=step.text or "-"
             )

@@ -254,6 +254,10 @@ class VocabularyPool:
     def __repr__(self) -> str:
         return f"VocabularyPool({self.vocabulary!r})"
 
+    def coverage_pools(self) -> dict[str, tuple[str, ...]]:
+        """Record fields this pool's draws end up in, with their value pools (for coverage)."""
+        return self.vocabulary.pools
+
     def sample(self, rng: random.Random) -> dict[str, Any]:
         return self.vocabulary.draw(rng).to_dict()
 

@@ -285,7 +285,9 @@ def diversity_report(
 
     ``attributes`` is a list of field names or a mapping field -> pool values (``None``: no
     pool). ``pools`` (e.g. ``SchemaInfo.pools``) supplies pools for fields given by name; a
-    field that has a pool is covered even if not listed.
+    field that has a pool is covered even if not listed. A pool with ``coverage_pools()``
+    (:class:`~langsynth.diversity.VocabularyPool`) covers the fields it names instead
+    (``verb``, ``noun``, ``adjective``, ``features`` of ``children_story``).
 
     How ``langsynth inspect`` can use it::
 
@@ -298,6 +300,14 @@ def diversity_report(
     else:
         wanted = {name: None for name in attributes}
     for name, pool in pools.items():
+        nested = getattr(pool, "coverage_pools", None)
+        if callable(nested):  # e.g. VocabularyPool: verb/noun/adjective/features pools
+            for sub_name, values in nested().items():
+                if wanted.get(sub_name) is None and any(sub_name in r for r in rows):
+                    wanted[sub_name] = values
+            continue
+        if name in text_fields:
+            continue
         listed_without_pool = name in wanted and wanted[name] is None
         if listed_without_pool or (name not in wanted and any(name in r for r in rows)):
             wanted[name] = pool_values(pool)

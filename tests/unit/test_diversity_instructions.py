@@ -59,6 +59,10 @@ def test_response_checks() -> None:
     f = SelfInstructFilter()
     echo = InstructionExample(instruction="Repeat the word.", input="banana", response="Banana.")
     assert f.check_response(echo) == "response repeats the input"
+    loop = InstructionExample(
+        instruction="Plan a trip.", response=" ".join(["Morning: get dressed and relax."] * 8)
+    )
+    assert f.check_response(loop) == "response repeats itself (a generation loop)"
     fine = InstructionExample(
         instruction="Spell the word backwards.", input="banana", response="ananab"
     )

@@ -89,3 +89,34 @@ def test_report_uses_schema_pools_and_prints_rows() -> None:
     assert set(text_row) >= {"distinct-1", "distinct-2", "distinct-3", "mean pairwise sim"}
     assert report.coverage_rows()[0]["coverage"] in {"67%", "20%", "-"}
     assert report.to_dict()["coverage"][0]["field"] == "title"
+
+
+def test_report_of_children_stories_covers_the_drawn_words_against_the_vocabulary() -> None:
+    from langsynth.schemas import load_schema
+
+    info = load_schema("children_story")
+    rows = [
+        {
+            "story": "Tom liked to kick the ball.",
+            "verb": "kick",
+            "noun": "ball",
+            "adjective": "red",
+            "features": ["dialogue"],
+        },
+        {
+            "story": "Mia liked to kick the drum.",
+            "verb": "kick",
+            "noun": "drum",
+            "adjective": "big",
+            "features": ["moral", "dialogue"],
+        },
+    ]
+    report = diversity_report(rows, text_fields=info.text_fields, pools=info.pools)
+    by_field = {c.field: c for c in report.coverage}
+    assert set(by_field) == {"verb", "noun", "adjective", "features"}
+    from langsynth.diversity.vocabulary import load_vocabulary
+
+    assert by_field["verb"].distinct == 1
+    assert by_field["verb"].pool_size == len(load_vocabulary().verbs)
+    assert by_field["features"].pool_size == 6 and by_field["features"].distinct == 2
+    assert report.texts[0].field == "story"
