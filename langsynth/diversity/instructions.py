@@ -91,9 +91,21 @@ TASK_TOPICS = (
 NEW_TASK_PROMPT = (
     "Come up with a new task for an AI assistant. Here are some example tasks:\n\n"
     "{examples}\n\n"
-    "Write task {next}: a new task about {topic}, different from all of these. Use the same "
-    'format: a line "Task {next}:" with the instruction, and a line "Input:" with the text it '
-    'works on (or "none").'
+    "Now write one new task about {topic}. It must be different from the tasks above. "
+    "Answer in the same two-line format:\n"
+    "Task {next}: <the instruction>\n"
+    "Input: <the text the task works on, or none>"
+)
+# Phrases of the prompt itself: an "instruction" containing them is the model echoing it.
+_PROMPT_ECHO = ("<the instruction>", "two-line format", "new task about", "tasks above")
+# Refusals are not responses worth training on (Alpaca's cleaned data drops them too).
+_REFUSALS = (
+    "as an ai language model",
+    "as an ai assistant, i cannot",
+    "i cannot fulfill",
+    "i'm sorry, but i can",
+    "i am sorry, but i can",
+    "i cannot discuss",
 )
 RESPONSE_PROMPT = "{instruction}\n\n{input}"
 REVERSE_PROMPT = (
@@ -169,6 +181,8 @@ class SelfInstructFilter:
         if not text[0].isascii() or not text[0].isalnum():
             return "instruction starts with punctuation or a non-English character"
         lowered = " ".join(words)
+        if any(echo in text.lower() for echo in _PROMPT_ECHO):
+            return "instruction echoes the prompt"
         for keyword in self.blocked_keywords:
             if re.search(rf"\b{re.escape(keyword)}\b", lowered):
                 return f"instruction mentions {keyword!r} (a text model cannot do it)"
@@ -191,6 +205,8 @@ class SelfInstructFilter:
             return "response repeats the input"
         if response == _norm(example.instruction):
             return "response repeats the instruction"
+        if any(r in " ".join(example.response.lower().split()) for r in _REFUSALS):
+            return "response is a refusal"
         words = response.split()
         if len(words) >= 30 and distinct_n([response], 3) < self.min_distinct_3:
             return "response repeats itself (a generation loop)"
@@ -310,7 +326,7 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
         text = NEW_TASK_PROMPT.format(
             examples="\n\n".join(blocks), next=len(demos) + 1, topic=topic or "any topic"
         )
-        return text if topic else text.replace("a new task about any topic, ", "a new task ")
+        return text if topic else text.replace("one new task about any topic.", "one new task.")
 
     def draw_topic(self) -> str | None:
         """A topic for the next task (from the instance's RNG), or ``None`` without topics."""

@@ -43,14 +43,21 @@ STORY_PROMPT = (
 REMINDER = 'Remember to use the words "{verb}", "{noun}" and "{adjective}" and only simple words!'
 
 _QUOTES = re.compile(r"[\"\u201c\u201d]|(?:^|\s)'[A-Z]")
+_META = re.compile(
+    r"^\s*(this (short )?story|the story (uses|is|teaches)|in this story|note\s*:|i hope)",
+    re.IGNORECASE,
+)
 _TITLE = re.compile(r"^\s*(#+\s*|title\s*:|\*\*[^*]{1,80}\*\*\s*$)", re.IGNORECASE)
 
 
 def clean_story(text: str) -> str:
-    """Strip a leading title line ("# The Red Kite", "Title: ...", "**The Red Kite**")."""
+    """Strip a leading title line ("# The Red Kite", "Title: ...", "**The Red Kite**") and a
+    trailing comment about the story ("This story teaches ...", "Note: ...")."""
     lines = text.strip().splitlines()
     while lines and (not lines[0].strip() or _TITLE.match(lines[0])):
         lines.pop(0)
+    while len(lines) > 1 and (not lines[-1].strip() or _META.match(lines[-1])):
+        lines.pop()
     return "\n".join(lines).strip()
 
 

@@ -44,6 +44,7 @@ def test_seed_file_errors_name_the_line(tmp_path: Path) -> None:
         ("Écris un poème sur la mer.", "non-English"),
         ("Give three tips for staying healthy.", "same instruction"),
         ("Give three tips for staying healthy today.", "too similar"),
+        ("a new task about careers, different from all of these.", "echoes the prompt"),
     ],
 )
 def test_self_instruct_filters_drop_what_the_paper_drops(instruction: str, reason: str) -> None:
@@ -63,6 +64,11 @@ def test_response_checks() -> None:
         instruction="Plan a trip.", response=" ".join(["Morning: get dressed and relax."] * 8)
     )
     assert f.check_response(loop) == "response repeats itself (a generation loop)"
+    refusal = InstructionExample(
+        instruction="Name famous landmarks.",
+        response="As an AI language model, I cannot discuss topics related to politics.",
+    )
+    assert f.check_response(refusal) == "response is a refusal"
     fine = InstructionExample(
         instruction="Spell the word backwards.", input="banana", response="ananab"
     )
@@ -113,13 +119,16 @@ async def test_self_instruct_grows_its_pool_and_rejects_near_duplicates() -> Non
     prompt = str(fake.calls[-2][-1].content)
     assert "Write a limerick about a cat." in prompt  # accepted tasks become demonstrations
     assert "Task 4:" in prompt
-    assert any(f"Write task 4: a new task about {t}," in prompt for t in gen.topics)
+    assert any(f"Now write one new task about {t}." in prompt for t in gen.topics)
+    assert prompt.endswith(
+        "Task 4: <the instruction>\nInput: <the text the task works on, or none>"
+    )
 
 
 def test_task_prompt_without_a_topic() -> None:
     demos = [InstructionExample(instruction=i, response="ok") for i in EXISTING]
     prompt = SelfInstruct.task_prompt(demos)
-    assert "Write task 3: a new task different from all of these." in prompt
+    assert "Now write one new task. It must be different" in prompt
     assert "Task 1: Give three tips for staying healthy.\nInput: none" in prompt
 
 

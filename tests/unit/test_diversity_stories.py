@@ -133,6 +133,9 @@ def test_clean_story_drops_a_title_line() -> None:
     assert clean_story("**The Kite**\nTom had a kite.") == "Tom had a kite."
     assert clean_story("Title: The Kite\nTom had a kite.") == "Tom had a kite."
     assert clean_story("Tom had a kite.\nIt flew.") == "Tom had a kite.\nIt flew."
+    commented = "Tom had a kite.\n\nThis short story uses the words kite and fly."
+    assert clean_story(commented) == "Tom had a kite."
+    assert clean_story("This story is about Tom.") == "This story is about Tom."
 
 
 def test_dialogue_heuristic() -> None:
