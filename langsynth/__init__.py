@@ -36,6 +36,26 @@ _EXPORTS: dict[str, str] = {
     "Settings": "langsynth.llm",
     "get_chat_model": "langsynth.llm",
     "get_judge_model": "langsynth.llm",
+    # diversity and synthesis techniques (seeds 002, 004)
+    "BackTranslator": "langsynth.diversity",
+    "HierarchicalStoryGenerator": "langsynth.diversity",
+    "LabeledTextGenerator": "langsynth.diversity",
+    "Paraphraser": "langsynth.diversity",
+    "ReverseInstruction": "langsynth.diversity",
+    "RuleTemplate": "langsynth.diversity",
+    "SelfInstruct": "langsynth.diversity",
+    "StoryGenerator": "langsynth.diversity",
+    "TextbookGenerator": "langsynth.diversity",
+    "Vocabulary": "langsynth.diversity",
+    "VocabularyPool": "langsynth.diversity",
+    "bias_variants": "langsynth.diversity",
+    "contains_word": "langsynth.diversity",
+    "load_vocabulary": "langsynth.diversity",
+    "missing_words": "langsynth.diversity",
+    # diversity metrics
+    "distinct_n": "langsynth.quality.diversity",
+    "diversity_report": "langsynth.quality.diversity",
+    "mean_pairwise_similarity": "langsynth.quality.diversity",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -55,6 +75,23 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.diversity import (  # noqa: F401
+        BackTranslator,
+        HierarchicalStoryGenerator,
+        LabeledTextGenerator,
+        Paraphraser,
+        ReverseInstruction,
+        RuleTemplate,
+        SelfInstruct,
+        StoryGenerator,
+        TextbookGenerator,
+        Vocabulary,
+        VocabularyPool,
+        bias_variants,
+        contains_word,
+        load_vocabulary,
+        missing_words,
+    )
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
@@ -72,3 +109,8 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerStartError,
     )
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
+    from langsynth.quality.diversity import (  # noqa: F401
+        distinct_n,
+        diversity_report,
+        mean_pairwise_similarity,
+    )

@@ -142,8 +142,10 @@ def _summary(
     if kept < wanted:
         console.print(
             f"[yellow]Only {kept} of {wanted} passed the checks within the attempt budget; "
-            "raise --max-attempts or use a larger model (--model local-large).[/]"
+            f"see {rejected_path(output)} for why, raise --max-attempts or use a larger model "
+            "(--model local-large).[/]"
         )
+        raise typer.Exit(1)
 
 
 def _diversity_line(rows: Sequence[Mapping[str, Any]], field: str) -> str:
@@ -219,6 +221,10 @@ def stories(
     from langsynth.diversity.stories import StoryGenerator
     from langsynth.diversity.vocabulary import load_vocabulary
 
+    if hierarchical and not inject:
+        from langsynth.errors import ConfigurationError
+
+        raise ConfigurationError("--hierarchical builds on the drawn words; drop --no-inject.")
     existing = _existing(output, overwrite, resume)
     vocabulary = load_vocabulary(
         verbs=verbs,

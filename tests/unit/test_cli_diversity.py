@@ -72,8 +72,21 @@ def test_stories_keeps_verified_stories_rejects_the_rest_and_resumes(
 ) -> None:
     out = tmp_path / "stories.jsonl"
     use_fake.append(FakeChatModel(answers=[echo_story, "A story with none of the words in it."]))
-    result = run("stories", "-n", "2", "-o", str(out), "--seed", "3", "--concurrency", "1")
-    assert result.exit_code == 0, result.output
+    result = run(
+        "stories",
+        "-n",
+        "2",
+        "-o",
+        str(out),
+        "--seed",
+        "3",
+        "--concurrency",
+        "1",
+        "--max-attempts",
+        "2",
+    )
+    assert result.exit_code == 1, result.output  # fewer kept than asked
+    assert "--max-attempts" in result.output
     kept = read_rows(out)
     assert len(kept) == 1  # one attempt per missing story: 2 asked, the 2nd missed its words
     ChildrenStory.model_validate(kept[0])
