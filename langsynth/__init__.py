@@ -36,6 +36,24 @@ _EXPORTS: dict[str, str] = {
     "Settings": "langsynth.llm",
     "get_chat_model": "langsynth.llm",
     "get_judge_model": "langsynth.llm",
+    # schemas and pools
+    "SchemaInfo": "langsynth.schemas",
+    "load_schema": "langsynth.schemas",
+    "load_examples": "langsynth.schemas",
+    "register_schema": "langsynth.schemas",
+    "ChoicePool": "langsynth.pools",
+    "RangePool": "langsynth.pools",
+    "FakerPool": "langsynth.pools",
+    "CountPool": "langsynth.pools",
+    "FunctionPool": "langsynth.pools",
+    # generation
+    "RecordGenerator": "langsynth.chains.generator",
+    "GenerationResult": "langsynth.chains.generator",
+    "Rejection": "langsynth.chains.generator",
+    "RunStats": "langsynth.chains.generator",
+    # data files
+    "read_rows": "langsynth.datafile",
+    "write_rows": "langsynth.datafile",
     # diversity and synthesis techniques (seeds 002, 004)
     "BackTranslator": "langsynth.diversity",
     "HierarchicalStoryGenerator": "langsynth.diversity",
@@ -75,6 +93,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from langsynth.chains.generator import (  # noqa: F401
+        GenerationResult,
+        RecordGenerator,
+        Rejection,
+        RunStats,
+    )
+    from langsynth.datafile import read_rows, write_rows  # noqa: F401
     from langsynth.diversity import (  # noqa: F401
         BackTranslator,
         HierarchicalStoryGenerator,
@@ -109,8 +134,21 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerStartError,
     )
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
+    from langsynth.pools import (  # noqa: F401
+        ChoicePool,
+        CountPool,
+        FakerPool,
+        FunctionPool,
+        RangePool,
+    )
     from langsynth.quality.diversity import (  # noqa: F401
         distinct_n,
         diversity_report,
         mean_pairwise_similarity,
+    )
+    from langsynth.schemas import (  # noqa: F401
+        SchemaInfo,
+        load_examples,
+        load_schema,
+        register_schema,
     )

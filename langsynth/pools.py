@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -90,7 +90,9 @@ def _faker(locale: str) -> Any:
 
 @dataclass(frozen=True)
 class FakerPool:
-    """A value from a Faker provider method, e.g. ``FakerPool("name")``.
+    """A value from a Faker provider method, e.g. ``FakerPool("company")``.
+
+    ``full_name`` is "first last" without the titles and suffixes of Faker's ``name``.
 
     ``fmt`` may post-process the value with ``str.format`` (``"{value:%m/%d/%Y}"``).
     """
@@ -102,6 +104,8 @@ class FakerPool:
     template: str = "{field}: {value}"
 
     def __post_init__(self) -> None:
+        if self.method == "full_name":
+            return
         if not callable(getattr(_faker(self.locale), self.method, None)):
             raise ConfigurationError(
                 f"Faker has no provider {self.method!r} (try name, company, city, address, "
@@ -111,7 +115,10 @@ class FakerPool:
     def sample(self, rng: random.Random) -> Any:
         fake = _faker(self.locale)
         fake.seed_instance(rng.getrandbits(64))
-        value = getattr(fake, self.method)(**dict(self.kwargs))
+        if self.method == "full_name":  # "first last", without Faker's "Dr." / "DDS"
+            value = f"{fake.first_name()} {fake.last_name()}"
+        else:
+            value = getattr(fake, self.method)(**dict(self.kwargs))
         return self.fmt.format(value=value) if self.fmt else value
 
     def render(self, field: str, value: Any) -> str:
@@ -133,14 +140,40 @@ class CountPool:
         return self.template.format(field=field, value=value)
 
 
+@dataclass(frozen=True)
+class FunctionPool:
+    """Values computed by a function of the RNG, for attributes that must agree.
+
+    ``fn(rng)`` returns a value (often a dict); ``template`` is formatted with ``field``,
+    ``value`` and, for dict values, their keys.
+    """
+
+    fn: Callable[[random.Random], Any]
+    template: str = "{field}: {value}"
+
+    def sample(self, rng: random.Random) -> Any:
+        return self.fn(rng)
+
+    def render(self, field: str, value: Any) -> str:
+        extra = value if isinstance(value, dict) else {}
+        return self.template.format(field=field, value=value, **extra)
+
+
 def sample_hints(pools: Mapping[str, Pool], rng: random.Random) -> dict[str, Any]:
     """Draw one value from every pool, in a stable (sorted) order for reproducibility."""
     return {name: pools[name].sample(rng) for name in sorted(pools)}
 
 
 def render_hints(pools: Mapping[str, Pool], hints: Mapping[str, Any]) -> str:
-    """Render drawn values as prompt lines, one ``- field: value`` per hint."""
-    return "\n".join(f"- {pools[name].render(name, value)}" for name, value in hints.items())
+    """Render drawn values as prompt lines, one ``- field: value`` per hint.
+
+    A hint without a pool (given by hand) renders as ``field: value``.
+    """
+    lines = []
+    for name, value in hints.items():
+        pool = pools.get(name)
+        lines.append(f"- {pool.render(name, value) if pool else f'{name}: {value}'}")
+    return "\n".join(lines)
 
 
 def parse_pool(text: str) -> tuple[str, Pool]:
@@ -248,7 +281,7 @@ def infer_pools(model: type[BaseModel]) -> dict[str, Pool]:
             and lowered.removesuffix("_name").removesuffix("name") in _PERSON_PREFIXES
         ):
             method = {"first": "first_name", "last": "last_name"}.get(
-                lowered.removesuffix("_name").removesuffix("name"), "name"
+                lowered.removesuffix("_name").removesuffix("name"), "full_name"
             )
             pools[name] = FakerPool(method)
     return pools

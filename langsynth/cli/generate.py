@@ -87,7 +87,9 @@ def generate(
             "and adjective and have drawn story features."
         ),
     ] = False,
-    avoid_recent: Annotated[int, typer.Option(help="Recent records shown as do-not-repeat.")] = 5,
+    avoid_recent: Annotated[
+        int, typer.Option(help="Recent records shown as do-not-repeat (small models copy them).")
+    ] = 0,
     max_retries: Annotated[int, typer.Option(help="Retries of an invalid record.")] = 2,
     max_attempts: Annotated[
         int | None, typer.Option(help="Cap on record attempts (default 3*N+10).")

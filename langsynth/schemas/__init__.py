@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import json
+import random
 import sys
 import types
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from langsynth.diversity.vocabulary import VocabularyPool
 from langsynth.errors import ExamplesError, SchemaError
-from langsynth.pools import ChoicePool, CountPool, FakerPool, Pool, RangePool
+from langsynth.pools import ChoicePool, CountPool, FakerPool, FunctionPool, Pool, RangePool
 from langsynth.schemas.actor_filmography import ActorFilmography
 from langsynth.schemas.children_story import ChildrenStory
 from langsynth.schemas.credit_card_transaction import (
@@ -111,6 +112,68 @@ ICD10_CODES = (
     "S52.501A (fracture of right radius, initial encounter)",
 )
 
+# Common CPT procedure codes of outpatient claims, with what they are.
+CPT_CODES = (
+    "99202 (new patient office visit, 15-29 min)",
+    "99203 (new patient office visit, 30-44 min)",
+    "99204 (new patient office visit, 45-59 min)",
+    "99212 (established patient visit, 10-19 min)",
+    "99213 (established patient visit, 20-29 min)",
+    "99214 (established patient visit, 30-39 min)",
+    "99215 (established patient visit, 40-54 min)",
+    "99283 (emergency department visit, moderate)",
+    "99284 (emergency department visit, high)",
+    "99395 (preventive visit, 18-39 years)",
+    "99396 (preventive visit, 40-64 years)",
+    "36415 (venipuncture)",
+    "80053 (comprehensive metabolic panel)",
+    "85025 (complete blood count)",
+    "83036 (hemoglobin A1c)",
+    "81002 (urinalysis)",
+    "71046 (chest x-ray, 2 views)",
+    "73610 (ankle x-ray, 3 views)",
+    "73560 (knee x-ray, 1-2 views)",
+    "93000 (electrocardiogram)",
+    "90471 (immunization administration)",
+    "97110 (therapeutic exercise, 15 min)",
+    "20610 (large joint injection)",
+    "12001 (simple wound repair)",
+    "29515 (short leg splint)",
+)
+
+MOVIE_REQUESTS = (
+    "a horror movie to watch alone on a rainy night",
+    "a comedy the whole family can watch together",
+    "a romantic movie for a first date",
+    "a science fiction film that makes you think",
+    "a thriller with a twist ending",
+    "an animated film for young children",
+    "a documentary about nature",
+    "an action movie with great car chases",
+    "a fantasy adventure with dragons or magic",
+    "a crime drama about a heist",
+    "a musical with memorable songs",
+    "a western set in the 19th century",
+    "a mystery where the detective solves a murder",
+    "a war film based on real events",
+    "a Korean film that became famous worldwide",
+    "a Japanese animated classic",
+    "a French film for a quiet evening",
+    "a sports drama about an underdog team",
+    "a coming-of-age story about high school",
+    "a movie from the 1980s that still holds up",
+    "a black-and-white classic",
+    "a superhero movie that is not too long",
+    "a psychological horror film",
+    "a feel-good movie after a bad day",
+    "a courtroom drama",
+    "a space exploration movie",
+    "a biopic about a musician",
+    "a disaster movie",
+    "a zombie movie",
+    "a movie about artificial intelligence",
+)
+
 MOVIE_GENRES = (
     "horror",
     "comedy",
@@ -129,6 +192,12 @@ MOVIE_GENRES = (
     "war",
 )
 
+
+def _billing_amounts(rng: random.Random) -> dict[str, float]:
+    charge = round(rng.uniform(60, 4000), 2)
+    return {"charge": charge, "claim": round(charge * rng.uniform(0.4, 1.0), 2)}
+
+
 BUILTIN: dict[str, SchemaInfo] = {
     "medical_billing": SchemaInfo(
         name="medical_billing",
@@ -146,9 +215,15 @@ BUILTIN: dict[str, SchemaInfo] = {
         ),
         pools={
             "patient_id": RangePool(100000, 999999),
-            "patient_name": FakerPool("name"),
+            "patient_name": FakerPool("full_name"),
             "diagnosis_code": ChoicePool(ICD10_CODES),
-            "total_charge": RangePool(60, 4000, 2, template="{field}: about ${value}"),
+            "procedure_code": ChoicePool(CPT_CODES),
+            # Charge and claim drawn together, so the claim never exceeds the charge; without
+            # a claim hint the small model copies the claim amount of the last example.
+            "amounts": FunctionPool(
+                _billing_amounts,
+                template="total_charge: about ${charge}\n- insurance_claim_amount: about ${claim}",
+            ),
         },
     ),
     "movie_recommendation": SchemaInfo(
@@ -166,8 +241,9 @@ BUILTIN: dict[str, SchemaInfo] = {
         ),
         dedup_fields=("title",),
         pools={
-            "genre": ChoicePool(MOVIE_GENRES),
-            "year": RangePool(1960, 2023, template="{field}: released around {value}"),
+            # A user request per record, as in the course exercise; the year is left to the
+            # model (a year hint made it misdate real films).
+            "request": ChoicePool(MOVIE_REQUESTS, template="the user asks for {value}"),
         },
         text_fields=("reason",),
     ),
@@ -180,7 +256,7 @@ BUILTIN: dict[str, SchemaInfo] = {
         examples_file="actor_filmography.jsonl",
         dedup_fields=("Actor",),
         pools={
-            "Actor": FakerPool("name"),
+            "Actor": FakerPool("full_name"),
             "Film": CountPool(2, 5, template="{field}: exactly {value} film titles"),
         },
     ),

@@ -206,4 +206,6 @@ def test_generate_vocabulary_injects_words_into_the_record_prompt(
         assert result.exit_code == 0, result.output
         prompt = str(fake.calls[0][1].content)
         assert ("- reason: it should use the verb" in prompt) is expected
-        assert "- genre:" in prompt  # the schema's own pools stay
+        hint_lines = prompt.split("Use these attributes for this record:\n")[1].splitlines()
+        # the schema's own pools stay; vocabulary adds one hint line
+        assert len([ln for ln in hint_lines if ln.startswith("- ")]) >= 1 + expected

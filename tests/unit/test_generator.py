@@ -218,3 +218,20 @@ def test_record_key_normalizes() -> None:
     assert record_key({"a": " Foo  Bar", "b": 1.001}, ["a", "b"]) == record_key(
         {"a": "foo bar", "b": 1.0}, ["a", "b"]
     )
+
+
+def test_do_not_repeat_window_slides_when_enabled() -> None:
+    llm = FakeChatModel(answers=[billing(i) for i in range(4)])
+    RecordGenerator("medical_billing", llm, concurrency=1, avoid_recent=2).generate(4)
+    prompts = [str(call[1].content) for call in llm.calls]
+    assert "do not repeat" not in prompts[0]
+    assert "Person Number0" in prompts[1]
+    assert "Person Number0" in prompts[2] and "Person Number1" in prompts[2]
+    assert "Person Number0" not in prompts[3] and "Person Number2" in prompts[3]
+
+
+def test_do_not_repeat_is_off_by_default_even_on_resume() -> None:
+    kept = [MedicalBilling.model_validate(billing(1))]
+    llm = FakeChatModel(answers=[billing(2)])
+    RecordGenerator("medical_billing", llm).generate(2, existing=kept)
+    assert "do not repeat" not in str(llm.calls[0][1].content)
