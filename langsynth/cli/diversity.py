@@ -18,6 +18,8 @@ from rich.table import Table
 
 from langsynth.cli._app import app, console
 
+PANEL = "Diversity and synthesis (seeds 002, 004)"
+
 ModelOpt = Annotated[
     str | None,
     typer.Option("--model", "-m", help="Model spec (local, local-large, openai:<m>, ...)."),
@@ -176,7 +178,7 @@ def _split(values: str | None) -> list[str] | None:
 # ------------------------------------------------------------------------------- stories
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def stories(
     n: Annotated[int, typer.Option("-n", "--n", help="Stories to keep.", min=1)] = 10,
     output: OutputOpt = Path("out/stories.jsonl"),
@@ -276,7 +278,7 @@ def stories(
 # ------------------------------------------------------------------------------ textbook
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def textbook(
     n: Annotated[int, typer.Option("-n", "--n", help="Excerpts to keep.", min=1)] = 6,
     output: OutputOpt = Path("out/textbook.jsonl"),
@@ -336,7 +338,7 @@ def textbook(
 # ------------------------------------------------------------------------------- labeled
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def labeled(
     labels: Annotated[str, typer.Option(help="Class labels, comma-separated.")] = (
         "positive,negative"
@@ -389,7 +391,7 @@ instructions_app = typer.Typer(
     help="Instruction data (seed 004): self-instruct and reverse instruction.",
     no_args_is_help=True,
 )
-app.add_typer(instructions_app, name="instructions")
+app.add_typer(instructions_app, name="instructions", rich_help_panel=PANEL)
 
 
 @instructions_app.command("self-instruct")
@@ -499,7 +501,7 @@ augment_app = typer.Typer(
     help="Augmentation (seed 004): paraphrase, bias swaps, back-translation check.",
     no_args_is_help=True,
 )
-app.add_typer(augment_app, name="augment")
+app.add_typer(augment_app, name="augment", rich_help_panel=PANEL)
 
 
 class _Wrapped:
@@ -673,7 +675,7 @@ def backtranslate(
 # ---------------------------------------------------------------------------------- rules
 
 
-@app.command()
+@app.command(rich_help_panel=PANEL)
 def rules(
     template: Annotated[
         str, typer.Argument(help="Rule template (credit_card_transaction).")
