@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.diversity.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
 from langsynth.quality.diversity import rouge_l, tokens
 
 # ---------------------------------------------------------------- swaps (no LLM)
@@ -421,7 +421,7 @@ class Paraphraser(LLMTask[str, ParaphraseResult]):
         seen = {" ".join(tokens(input))}
         for item in parse_list(completion.text):
             key = " ".join(tokens(item))
-            if not key or key in seen or len(result.paraphrases) >= self.n:
+            if not key or key in seen or is_refusal(item) or len(result.paraphrases) >= self.n:
                 result.dropped.append(item)
                 continue
             seen.add(key)

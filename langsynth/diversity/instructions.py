@@ -26,7 +26,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import ValidationError
 
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.diversity.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
 from langsynth.errors import ConfigurationError, ExamplesError
 from langsynth.quality.diversity import distinct_n, rouge_l, tokens
 from langsynth.schemas.instruction_example import InstructionExample
@@ -98,23 +98,21 @@ NEW_TASK_PROMPT = (
 )
 # Phrases of the prompt itself: an "instruction" containing them is the model echoing it.
 _PROMPT_ECHO = ("<the instruction>", "two-line format", "new task about", "tasks above")
-# Refusals are not responses worth training on (Alpaca's cleaned data drops them too).
-_REFUSALS = (
-    "as an ai language model",
-    "as an ai assistant, i cannot",
-    "i cannot fulfill",
-    "i'm sorry, but i can",
-    "i am sorry, but i can",
-    "i cannot discuss",
-)
+
 RESPONSE_PROMPT = "{instruction}\n\n{input}"
 REVERSE_PROMPT = (
     'Here is a text:\n"""\n{text}\n"""\n\n'
-    "What request from a user would this text be a good answer to? "
-    "Write only the request, in one sentence."
+    "A user asked an AI assistant something, and the text above is the assistant's answer. "
+    "Write the user's question or request, in one sentence. Start with a question word or a "
+    "verb (for example: Explain, Describe, Write, Why, How, What).\n"
+    "Request:"
 )
 
 _TASK_LINE = re.compile(r"^\s*(?:\*\*)?task\s*\d*\s*:?(?:\*\*)?\s*:?\s*", re.IGNORECASE)
+_REQUEST_PREFIX = re.compile(
+    r"^\s*(?:\*\*)?(?:request|question|user|instruction)\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*",
+    re.IGNORECASE,
+)
 _INPUT_LINE = re.compile(r"^\s*(?:\*\*)?input\s*:?(?:\*\*)?\s*:?\s*", re.IGNORECASE)
 _NONE = {"", "none", "n/a", "<none>", "(none)", "no input", "none."}
 
@@ -205,7 +203,7 @@ class SelfInstructFilter:
             return "response repeats the input"
         if response == _norm(example.instruction):
             return "response repeats the instruction"
-        if any(r in " ".join(example.response.lower().split()) for r in _REFUSALS):
+        if is_refusal(example.response):
             return "response is a refusal"
         words = response.split()
         if len(words) >= 30 and distinct_n([response], 3) < self.min_distinct_3:
@@ -436,8 +434,8 @@ class ReverseInstruction(LLMTask[str | Mapping[str, Any], InstructionResult]):
             text = self._text(input)
             step = await acomplete(self.llm, self.prompt(text), config=config)
             result.output_tokens = step.output_tokens
-            instruction, _ = parse_task(step.text)
-            instruction = instruction.splitlines()[0] if instruction else ""
+            first = next((ln for ln in step.text.splitlines() if ln.strip()), "")
+            instruction = _REQUEST_PREFIX.sub("", first).strip().strip('"\u201c\u201d').strip()
             result.record = _loose_example(instruction, "", text)
         except Exception as exc:
             if is_fatal(exc):

@@ -20,7 +20,14 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.diversity.task import LLMTask, acomplete, balanced, is_fatal, row_error
+from langsynth.diversity.task import (
+    LLMTask,
+    acomplete,
+    balanced,
+    is_fatal,
+    is_refusal,
+    row_error,
+)
 from langsynth.errors import ConfigurationError
 from langsynth.schemas.labeled_text import LabeledText
 
@@ -149,7 +156,11 @@ class LabeledTextGenerator(LLMTask[LabelRequest | Mapping[str, Any] | str, Label
                 self.llm, self.prompt(request), system=self.system, config=config
             )
             result.output_tokens = completion.output_tokens
-            result.record = LabeledText(text=clean_text(completion.text), label=request.label)
+            text = clean_text(completion.text)
+            if is_refusal(text):
+                result.error = f"the model refused: {text[:80]}"
+                return result
+            result.record = LabeledText(text=text, label=request.label)
         except Exception as exc:
             if is_fatal(exc):
                 raise

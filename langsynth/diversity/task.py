@@ -59,6 +59,26 @@ async def acomplete(
     return _completion(await llm.ainvoke(messages_for(prompt, system), config=config))
 
 
+# Refusals are not data worth training on (the cleaned Alpaca data drops them too).
+REFUSALS = (
+    "as an ai language model",
+    "as an ai assistant, i cannot",
+    "i cannot fulfill",
+    "i cannot assist",
+    "i can't assist",
+    "i cannot discuss",
+    "i'm sorry, but i can",
+    "i am sorry, but i can",
+    "i'm unable to",
+)
+
+
+def is_refusal(text: str) -> bool:
+    """Whether a model answer is a refusal ("I'm sorry, but I can't assist with that.")."""
+    lowered = " ".join(text.lower().replace("\u2019", "'").split())
+    return any(r in lowered for r in REFUSALS)
+
+
 def row_error(exc: BaseException) -> str:
     """A one-line reason for a failed row (type and message)."""
     return f"{type(exc).__name__}: {exc}".strip()

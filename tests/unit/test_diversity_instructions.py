@@ -146,5 +146,7 @@ def test_reverse_instruction_keeps_the_human_text_as_response() -> None:
     assert result.record == InstructionExample(
         instruction="Why are bees important for food?", input="", response=text
     )
+    prefixed = ReverseInstruction(FakeChatModel(answers=['Request: "Why do bees matter?"\nMore.']))
+    assert prefixed.invoke(text).record.instruction == "Why do bees matter?"  # type: ignore[union-attr]
     copy = ReverseInstruction(FakeChatModel(answers=[text])).invoke(text)
     assert not copy.ok and "copies the text" in (copy.reason or "")
