@@ -195,3 +195,13 @@ def test_hierarchical_steps_feed_each_other_and_sentence_is_verified() -> None:
 def test_first_sentence_strips_labels_quotes_and_the_rest() -> None:
     assert first_sentence('Sentence: "She ran home." Then she slept.') == "She ran home."
     assert first_sentence("\n\nThe cat sat! It was happy.") == "The cat sat!"
+
+
+async def test_generators_are_runnables_that_batch_and_compose() -> None:
+    draws = load_vocabulary().draws(3, seed=1)
+    gen = StoryGenerator(FakeChatModel(answers=[echo_story], cycle=True))
+    assert [r.ok for r in gen.batch(draws)] == [True, True, True]
+    batched = await gen.abatch(draws, config={"max_concurrency": 2})
+    assert [r.draw for r in batched] == draws
+    chain = gen | (lambda r: r.record.verb)
+    assert chain.invoke(draws[0]) == draws[0].verb
