@@ -1,21 +1,77 @@
-"""Running a coroutine from synchronous code, also inside Jupyter (where a loop already runs)."""
+"""Running coroutines from synchronous code: one long-lived event loop in a daemon thread.
+
+Why not ``asyncio.run`` per call: LangChain chat models cache an async HTTP client whose
+connections belong to the loop that first used them, so a second ``asyncio.run`` fails with
+"Event loop is closed". One private loop for all sync calls avoids that, and also works
+inside Jupyter, where the main thread already runs a loop.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+_loop: asyncio.AbstractEventLoop | None = None
+_thread: threading.Thread | None = None
+_lock = threading.Lock()
+
+
+class _Interrupted(Exception):
+    """A KeyboardInterrupt raised inside the loop, carried out as an ordinary exception
+    (a bare KeyboardInterrupt escaping a task would stop the loop thread)."""
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    global _loop, _thread
+    with _lock:
+        if _loop is None or _thread is None or not _thread.is_alive():
+            _loop = asyncio.new_event_loop()
+            _thread = threading.Thread(target=_loop.run_forever, name="langsynth-loop", daemon=True)
+            _thread.start()
+        return _loop
+
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(coro)``, or run it on a private loop in a worker thread when this
-    thread already has a running loop (a notebook cell), so sync APIs work everywhere."""
+    """Run ``coro`` on the shared background loop and wait for its result.
+
+    Ctrl-C while waiting cancels the coroutine, waits for its clean-up (``finally``
+    blocks: files closed, manifests written), then re-raises ``KeyboardInterrupt``.
+    """
+    loop = _background_loop()
     try:
-        asyncio.get_running_loop()
+        running = asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        running = None
+    if running is loop:
+        coro.close()
+        raise RuntimeError("run_sync called from langsynth's own loop; await the async API")
+    done = threading.Event()
+
+    async def wrapper() -> T:
+        try:
+            return await coro
+        except KeyboardInterrupt as exc:
+            raise _Interrupted() from exc
+        finally:
+            done.set()
+
+    future = asyncio.run_coroutine_threadsafe(wrapper(), loop)
+    thread = _thread
+    try:
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except concurrent.futures.TimeoutError:
+                if thread is None or not thread.is_alive():
+                    raise RuntimeError("langsynth's event loop stopped unexpectedly") from None
+    except _Interrupted:
+        raise KeyboardInterrupt from None
+    except KeyboardInterrupt:
+        future.cancel()
+        done.wait(timeout=60)
+        raise

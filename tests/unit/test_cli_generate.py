@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +106,13 @@ def test_interrupted_run_keeps_records_and_resume_finishes_without_repeats(
     use_fake: list[FakeChatModel], tmp_path: Path
 ) -> None:
     out = tmp_path / "bills.jsonl"
-    use_fake.append(FakeChatModel(answers=[billing(0), billing(1), KeyboardInterrupt()]))
+
+    def ctrl_c(messages: object) -> str:
+        os.kill(os.getpid(), signal.SIGINT)  # what Ctrl-C does: SIGINT to the process
+        time.sleep(1)
+        return "never seen"
+
+    use_fake.append(FakeChatModel(answers=[billing(0), billing(1), ctrl_c]))
     first = run("medical_billing", "-n", "5", "-o", str(out), "--concurrency", "1", "--seed", "3")
     assert isinstance(first.exception, KeyboardInterrupt) or first.exit_code != 0
     assert [r["patient_id"] for r in read_rows(out)] == [100000, 100001]
