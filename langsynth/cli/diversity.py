@@ -5,7 +5,6 @@ fail a check go to ``<output>.rejected.jsonl`` with the reason.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
@@ -16,6 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from langsynth._async import run_sync
 from langsynth.cli._app import app, console
 
 PANEL = "Diversity and synthesis (seeds 002, 004)"
@@ -120,7 +120,7 @@ def _consume(
                     rejected += 1
                     progress.update(task, rejected=rejected)
 
-    asyncio.run(run())
+    run_sync(run())
     if rejected == 0:
         rejected_path(output).unlink(missing_ok=True)
     return kept, rejected, time.perf_counter() - start
@@ -540,7 +540,7 @@ def _write_augmented(
                     rejected += 1
                 progress.update(task, advance=1, rejected=rejected)
 
-    asyncio.run(run())
+    run_sync(run())
     if rejected == 0:
         rejected_path(output).unlink(missing_ok=True)
     return written, kept_inputs, rejected, time.perf_counter() - start
