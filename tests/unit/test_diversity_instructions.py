@@ -120,9 +120,7 @@ async def test_self_instruct_grows_its_pool_and_rejects_near_duplicates() -> Non
     assert "Write a limerick about a cat." in prompt  # accepted tasks become demonstrations
     assert "Task 4:" in prompt
     assert any(f"Now write one new task about {t}." in prompt for t in gen.topics)
-    assert prompt.endswith(
-        "Task 4: <the instruction>\nInput: <the text the task works on, or none>"
-    )
+    assert prompt.endswith('then "Input:" followed by the text the task works on, or "none".')
 
 
 def test_task_prompt_without_a_topic() -> None:
@@ -148,5 +146,7 @@ def test_reverse_instruction_keeps_the_human_text_as_response() -> None:
     )
     prefixed = ReverseInstruction(FakeChatModel(answers=['Request: "Why do bees matter?"\nMore.']))
     assert prefixed.invoke(text).record.instruction == "Why do bees matter?"  # type: ignore[union-attr]
+    generic = ReverseInstruction(FakeChatModel(answers=["What is the main idea of the text?"]))
+    assert "generic" in (generic.invoke(text).reason or "")
     copy = ReverseInstruction(FakeChatModel(answers=[text])).invoke(text)
     assert not copy.ok and "copies the text" in (copy.reason or "")
