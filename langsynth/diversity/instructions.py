@@ -224,6 +224,8 @@ def parse_task(text: str) -> tuple[str, str]:
     instruction_lines: list[str] = []
     input_lines: list[str] = []
     target = instruction_lines
+    # "Task 4: Solve it. Input: 2x + 3 = 4" on one line: split before "Input:".
+    text = re.sub(r"[ \t]+(?=(?:\*\*)?input\s*:)", "\n", text, flags=re.IGNORECASE)
     for line in text.strip().splitlines():
         if _INPUT_LINE.match(line):
             target = input_lines

@@ -83,6 +83,10 @@ def test_parse_task_reads_task_and_input_lines() -> None:
     )
     assert parse_task("Task 4: A.\nInput: x\nTask 5: B.\nInput: y") == ("A.", "x")
     assert parse_task("Explain tides.") == ("Explain tides.", "")
+    assert parse_task("Task 4: Solve the equation. Input: 2x + 3 = 4") == (
+        "Solve the equation.",
+        "2x + 3 = 4",
+    )
 
 
 def scripted(new_tasks: list[str]) -> FakeChatModel:
