@@ -16,6 +16,7 @@ the benchmarks print it.
 from __future__ import annotations
 
 import itertools
+import random
 import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -98,12 +99,16 @@ def mean_pairwise_similarity(
     num_perm: int = 128,
     exact: bool = False,
     seed: int = 1,
+    max_texts: int | None = 500,
 ) -> float:
     """Mean of :func:`pairwise_similarities` (0.0 for fewer than two texts).
 
     Word bigrams by default: shared phrasing ("once upon a time there was a little girl")
-    counts, shared stop words alone do not.
+    counts, shared stop words alone do not. The number of pairs grows with the square of the
+    texts, so above ``max_texts`` a seeded random sample of that many is used.
     """
+    if max_texts is not None and len(texts) > max_texts:
+        texts = random.Random(seed).sample(list(texts), max_texts)
     sims = pairwise_similarities(texts, ngram=ngram, num_perm=num_perm, exact=exact, seed=seed)
     return statistics.fmean(sims) if sims else 0.0
 

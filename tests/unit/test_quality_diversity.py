@@ -120,3 +120,11 @@ def test_report_of_children_stories_covers_the_drawn_words_against_the_vocabular
     assert by_field["verb"].pool_size == len(load_vocabulary().verbs)
     assert by_field["features"].pool_size == 6 and by_field["features"].distinct == 2
     assert report.texts[0].field == "story"
+
+
+def test_similarity_of_a_large_corpus_uses_a_seeded_sample() -> None:
+    rng = random.Random(1)
+    texts = [" ".join(rng.choices("abcdefghij", k=30)) for _ in range(150)]
+    sampled = mean_pairwise_similarity(texts, max_texts=40)
+    assert sampled == mean_pairwise_similarity(texts, max_texts=40)
+    assert abs(sampled - mean_pairwise_similarity(texts, max_texts=None)) < 0.05
