@@ -65,20 +65,22 @@ async def measure(
     }
 
 
-def endpoint(spec: str | None, slots: int) -> tuple[str, str, str, Any]:
-    """(base URL, key, model name, keep-alive handle) for a model spec."""
+def endpoint_of(llm: Any) -> tuple[str, str, str]:
+    """(base URL, API key, model name) of an OpenAI-compatible LangChain chat model."""
+    base = str(getattr(llm, "openai_api_base", "") or "https://api.openai.com/v1")
+    secret = getattr(llm, "openai_api_key", None)
+    key = secret.get_secret_value() if secret is not None else "none"
+    return base, key, str(getattr(llm, "model_name", "local"))
+
+
+def chat_model(spec: str | None, slots: int, **kwargs: Any) -> Any:
+    """A chat model for ``spec``; the embedded server gets at least ``slots`` parallel slots."""
     from langsynth.llm import Settings, get_chat_model
 
     settings = Settings.from_env()
     if spec in (None, "local", "local-large") and not settings.local_url:
-        settings = settings.model_copy(
-            update={"local_parallel": max(slots, settings.local_parallel)}
-        )
-    llm = get_chat_model(spec, settings=settings)
-    base = str(getattr(llm, "openai_api_base", "") or "")
-    secret = getattr(llm, "openai_api_key", None)
-    key = secret.get_secret_value() if secret is not None else "none"
-    return base, key, str(getattr(llm, "model_name", "local")), llm
+        settings = settings.model_copy(update={"local_parallel": slots})
+    return get_chat_model(spec, settings=settings, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-tokens", type=int, default=96)
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
-    base, key, model, _keep = endpoint(args.model, max(args.parallel))
+    llm = chat_model(args.model, max(args.parallel))
+    base, key, model = endpoint_of(llm)
     rows = [
         asyncio.run(measure(base, key, model, p, max(args.requests, p), args.max_tokens))
         for p in args.parallel

@@ -290,6 +290,10 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         self.validators = list(validators)
         self._structured, self.method = structured_runnable(llm, self.model, method)
         self._fixed_text = self._render_fixed()
+        self._system_text = (
+            f"{self.persona}\nAnswer with one JSON object with these fields:\n"
+            + field_guide(self.model)
+        )
 
     def __repr__(self) -> str:
         return f"RecordGenerator(schema={self.info.name!r}, examples={len(self.examples)})"
@@ -309,14 +313,12 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         The system message and the few-shot block are the same for every request (so the
         server's prompt cache reuses them); hints and the do-not-repeat list come last.
         """
-        system = f"{self.persona}\nAnswer with one JSON object with these fields:\n"
-        system += field_guide(self.model)
         text = self._fixed_text
         if hints:
             text += "\n\nUse these attributes for this record:\n" + render_hints(self.pools, hints)
         if recent:
             text += "\n\nAlready generated, do not repeat:\n" + "\n".join(f"- {r}" for r in recent)
-        return [SystemMessage(content=system), HumanMessage(content=text)]
+        return [SystemMessage(content=self._system_text), HumanMessage(content=text)]
 
     def _rng(self, index: int) -> random.Random:
         return random.Random(f"{self.seed}:{index}") if self.seed is not None else random.Random()

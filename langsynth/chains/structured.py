@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from langsynth.errors import LangsynthError
 
-METHODS = ("auto", "json_schema", "function_calling", "json_mode")
+METHODS = ("auto", "llama_grammar", "json_schema", "function_calling", "json_mode")
 
 
 @dataclass
@@ -98,20 +98,79 @@ def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+def _closed(schema: Any) -> Any:
+    """Copy of a JSON schema where every object forbids extra properties."""
+    if isinstance(schema, dict):
+        out: dict[str, Any] = {k: _closed(v) for k, v in schema.items()}
+        if out.get("type") == "object" and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_closed(v) for v in schema]
+    return schema
+
+
+def compact_json_grammar(model: type[BaseModel]) -> str | None:
+    """A llama.cpp grammar for ``model`` that also forbids whitespace between JSON tokens.
+
+    llama.cpp's ``response_format`` grammar lets the model pretty-print, which costs about a
+    fifth more output tokens per record (73 vs 57 for a MedicalBilling record); the compact
+    form is the same JSON for less decoding. ``None`` if xllamacpp is not installed.
+    """
+    try:
+        import xllamacpp
+    except ImportError:
+        return None
+    schema: dict[str, Any] = _closed(json_schema_of(model))
+    schema["x-guidance"] = {
+        "whitespace_flexible": False,
+        "key_separator": ":",
+        "item_separator": ",",
+    }
+    return str(xllamacpp.json_schema_to_grammar(json.dumps(schema)))
+
+
+def is_llamacpp(llm: BaseChatModel) -> bool:
+    """True for the embedded llama.cpp server (``local`` specs)."""
+    from langsynth.llm import model_spec_of
+
+    return model_spec_of(llm).startswith("local")
+
+
+def _parse_json_reply(message: BaseMessage) -> dict[str, Any]:
+    try:
+        return {"raw": message, "parsed": json.loads(raw_text(message)), "parsing_error": None}
+    except ValueError as exc:
+        return {"raw": message, "parsed": None, "parsing_error": exc}
+
+
 def structured_runnable(
     llm: BaseChatModel, model: type[BaseModel], method: str = "auto"
 ) -> tuple[Runnable[Any, dict[str, Any]], str]:
     """Bind ``llm`` to return ``{"raw", "parsed", "parsing_error"}`` for ``model``'s schema.
 
-    ``auto`` picks ``json_schema`` for OpenAI-compatible models (grammar-constrained on
-    llama.cpp and vLLM) and tool calling otherwise. Returns the runnable and the method used.
+    ``auto`` picks a compact-JSON grammar on the embedded llama.cpp server, ``json_schema``
+    for other OpenAI-compatible models (grammar-constrained on vLLM too) and tool calling
+    otherwise. Returns the runnable and the method used.
     """
+    from langchain_core.runnables import RunnableLambda
+    from langchain_openai.chat_models.base import BaseChatOpenAI
+
     if method not in METHODS:
         raise LangsynthError(f"Unknown structured-output method {method!r}; use one of {METHODS}.")
     if method == "auto":
-        from langchain_openai.chat_models.base import BaseChatOpenAI
-
-        method = "json_schema" if isinstance(llm, BaseChatOpenAI) else "function_calling"
+        if is_llamacpp(llm) and isinstance(llm, BaseChatOpenAI):
+            method = "llama_grammar"
+        elif isinstance(llm, BaseChatOpenAI):
+            method = "json_schema"
+        else:
+            method = "function_calling"
+    if method == "llama_grammar":
+        grammar = compact_json_grammar(model)
+        if grammar is not None:
+            bound = llm.bind(extra_body={"grammar": grammar})
+            return bound | RunnableLambda(_parse_json_reply), method
+        method = "json_schema"
     schema = json_schema_of(model)
     try:
         runnable = llm.with_structured_output(schema, method=method, include_raw=True)

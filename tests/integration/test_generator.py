@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from langsynth._async import run_sync
 from langsynth.chains.generator import RecordGenerator, record_key
 from langsynth.datafile import read_rows
 from langsynth.schemas import BUILTIN
@@ -29,6 +30,15 @@ def test_each_builtin_schema_yields_valid_unique_records(local_llm, schema: str)
     keys = {record_key(r, info.dedup_fields) for r in result.records}
     assert len(keys) == 3
     assert result.stats.usage.output_tokens > 0
+
+
+def test_embedded_model_answers_in_compact_json(local_llm) -> None:  # type: ignore[no-untyped-def]
+    gen = RecordGenerator("medical_billing", local_llm, seed=2)
+    assert gen.method == "llama_grammar"
+    outcome = run_sync(gen._one(0))
+    assert outcome.record is not None
+    raw = outcome.attempts[-1].raw
+    assert raw.startswith('{"') and "\n" not in raw and '": ' not in raw
 
 
 def test_seed_tutorial_runs_with_only_its_imports_changed(
