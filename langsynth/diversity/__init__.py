@@ -48,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "contains_sentence": "langsynth.diversity.presence",
     "contains_word": "langsynth.diversity.presence",
     "feature_labels": "langsynth.diversity.stories",
+    "story_uses_its_words": "langsynth.diversity.stories",
     "load_seed_tasks": "langsynth.diversity.instructions",
     "load_vocabulary": "langsynth.diversity.vocabulary",
     "missing_words": "langsynth.diversity.presence",
@@ -101,7 +102,12 @@ if TYPE_CHECKING:  # pragma: no cover
         word_forms,
     )
     from langsynth.diversity.rules import TRANSACTION_TEMPLATE, RuleTemplate, TemplatePool  # noqa: F401
-    from langsynth.diversity.stories import StoryGenerator, StoryResult, feature_labels  # noqa: F401
+    from langsynth.diversity.stories import (  # noqa: F401
+        StoryGenerator,
+        StoryResult,
+        feature_labels,
+        story_uses_its_words,
+    )
     from langsynth.diversity.textbook import (  # noqa: F401
         AUDIENCES,
         TextbookGenerator,

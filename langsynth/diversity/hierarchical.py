@@ -26,7 +26,7 @@ from langsynth.diversity.vocabulary import (
     load_vocabulary,
     vocabulary_instruction,
 )
-from langsynth.schemas.children_story import ChildrenStory
+from langsynth.schemas.children_story import HierarchicalStory
 
 SUMMARY_PROMPT = (
     "Write a one-sentence summary of a short story for a 3 year old child. {injection}\n"
@@ -142,7 +142,7 @@ class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | No
             result.output_tokens += step.output_tokens
             result.truncated = step.truncated
             story = clean_story(_PREFIX.sub("", step.text))
-            result.record = ChildrenStory(
+            result.record = HierarchicalStory(
                 story=story,
                 **draw.words,
                 features=list(draw.features),

@@ -22,6 +22,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel
 
 from langsynth.diversity.presence import missing_words
 from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
@@ -73,6 +74,20 @@ FEATURE_CHECKS = {"dialogue": has_dialogue}
 def check_features(text: str, features: Iterable[str]) -> dict[str, bool]:
     """Heuristic verdicts for the checkable features among ``features`` (only ``dialogue``)."""
     return {f: FEATURE_CHECKS[f](text) for f in features if f in FEATURE_CHECKS}
+
+
+def story_uses_its_words(record: BaseModel) -> None:
+    """A record check for :class:`~langsynth.chains.generator.RecordGenerator` ``validators=``:
+    the story must use the verb, noun and adjective it records (raises ``ValueError``).
+
+    ``RecordGenerator("children_story", llm, validators=[story_uses_its_words])`` then
+    retries a record whose story misses its words, with the reason fed back.
+    """
+    data = record.model_dump()
+    words = {p: data.get(p) for p in ("verb", "noun", "adjective") if data.get(p)}
+    missing = missing_words(str(data.get("story", "")), words)
+    if missing:
+        raise ValueError(f"the story does not use {', '.join(repr(w) for w in missing)}")
 
 
 def feature_labels(

@@ -31,7 +31,7 @@ from langsynth.diversity.vocabulary import VocabularyPool
 from langsynth.errors import ExamplesError, SchemaError
 from langsynth.pools import ChoicePool, CountPool, FakerPool, FunctionPool, Pool, RangePool
 from langsynth.schemas.actor_filmography import ActorFilmography
-from langsynth.schemas.children_story import ChildrenStory
+from langsynth.schemas.children_story import ChildrenStory, HierarchicalStory
 from langsynth.schemas.credit_card_transaction import (
     CATEGORIES,
     PAYMENT_METHODS,
@@ -488,6 +488,7 @@ __all__ = [
     "ActorFilmography",
     "ChildrenStory",
     "CreditCardTransaction",
+    "HierarchicalStory",
     "InstructionExample",
     "LabeledText",
     "MedicalBilling",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+FeatureName = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,30}$")]
 
 
 class ChildrenStory(BaseModel):
@@ -10,8 +14,8 @@ class ChildrenStory(BaseModel):
 
     ``verb``/``noun``/``adjective`` are the words the prompt asked for (``None`` when the
     story was generated without vocabulary injection); ``features`` are the drawn story
-    features, which double as classifier labels. ``summary`` and ``sentence`` are set by
-    hierarchical generation (summary -> sentence that must appear -> story).
+    features (``dialogue``, ``plot_twist``, ``bad_ending``, ``moral``, ``foreshadowing``,
+    ``conflict``), which double as classifier labels.
     """
 
     model_config = ConfigDict(title="ChildrenStory")
@@ -20,9 +24,17 @@ class ChildrenStory(BaseModel):
     verb: str | None = Field(default=None, description="The verb the story had to use")
     noun: str | None = Field(default=None, description="The noun the story had to use")
     adjective: str | None = Field(default=None, description="The adjective the story had to use")
-    features: list[str] = Field(
+    features: list[FeatureName] = Field(
         default_factory=list,
-        description="Story features it had to have (dialogue, plot_twist, bad_ending, ...)",
+        description="Story features it had to have: dialogue, plot_twist, bad_ending, moral, "
+        "foreshadowing, conflict",
     )
-    summary: str | None = Field(default=None, description="Summary it was written from")
-    sentence: str | None = Field(default=None, description="A sentence it had to contain")
+
+
+class HierarchicalStory(ChildrenStory):
+    """A :class:`ChildrenStory` written from a summary and a sentence it had to contain."""
+
+    model_config = ConfigDict(title="HierarchicalStory")
+
+    summary: str = Field(min_length=3, description="The summary the story was written from")
+    sentence: str = Field(min_length=3, description="A sentence the story had to contain")

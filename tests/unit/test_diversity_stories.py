@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from langchain_core.messages import BaseMessage
+from pydantic import ValidationError
 
 from langsynth.diversity.hierarchical import HierarchicalStoryGenerator, first_sentence
 from langsynth.diversity.stories import (
@@ -12,6 +14,7 @@ from langsynth.diversity.stories import (
     clean_story,
     feature_labels,
     has_dialogue,
+    story_uses_its_words,
 )
 from langsynth.diversity.vocabulary import VocabularyDraw, load_vocabulary
 from langsynth.schemas.children_story import ChildrenStory
@@ -205,3 +208,23 @@ async def test_generators_are_runnables_that_batch_and_compose() -> None:
     assert [r.draw for r in batched] == draws
     chain = gen | (lambda r: r.record.verb)
     assert chain.invoke(draws[0]) == draws[0].verb
+
+
+def test_record_validator_rejects_a_story_that_misses_its_recorded_words() -> None:
+    good = ChildrenStory(
+        story="Tom liked to kick his shiny ball into the pond.",
+        verb="kick",
+        noun="pond",
+        adjective="shiny",
+    )
+    story_uses_its_words(good)
+    bad = good.model_copy(update={"adjective": "ancient"})
+    with pytest.raises(ValueError, match="'ancient'"):
+        story_uses_its_words(bad)
+    story_uses_its_words(ChildrenStory(story="A story recorded without any drawn words."))
+
+
+def test_feature_names_are_constrained_to_label_like_words() -> None:
+    with pytest.raises(ValidationError):
+        ChildrenStory(story="A long enough story for the check.", features=["],"])
+    assert ChildrenStory(story="A long enough story for the check.", features=["rhyme"]).features
