@@ -209,3 +209,29 @@ def test_generate_vocabulary_injects_words_into_the_record_prompt(
         hint_lines = prompt.split("Use these attributes for this record:\n")[1].splitlines()
         # the schema's own pools stay; vocabulary adds one hint line
         assert len([ln for ln in hint_lines if ln.startswith("- ")]) >= 1 + expected
+
+
+def test_stories_hierarchical_writes_summary_and_sentence(
+    use_fake: list[FakeChatModel], tmp_path: Path
+) -> None:
+    def answer(messages: list[BaseMessage]) -> str:
+        prompt = str(messages[-1].content)
+        if prompt.startswith("Write a one-sentence summary"):
+            return "A child has a small adventure."
+        if prompt.startswith("Here is the summary"):
+            return "Then the child ran home."
+        verb, noun, adjective = prompt.split("Words: ")[1].splitlines()[0].split(", ")
+        return (
+            f"A child liked to {verb} near the {noun}. It was {adjective}. Then the child ran home."
+        )
+
+    use_fake.append(FakeChatModel(answers=[answer], cycle=True))
+    out = tmp_path / "hier.jsonl"
+    result = run("stories", "--hierarchical", "-n", "2", "-o", str(out), "--seed", "1")
+    assert result.exit_code == 0, result.output
+    rows = read_rows(out)
+    assert len(rows) == 2
+    assert rows[0]["sentence"] == "Then the child ran home."
+    assert rows[0]["summary"] == "A child has a small adventure."
+    bad = run("stories", "--hierarchical", "--no-inject", "-o", str(tmp_path / "x.jsonl"))
+    assert "drop --no-inject" in str(bad.exception)
