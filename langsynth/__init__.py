@@ -89,6 +89,26 @@ _EXPORTS: dict[str, str] = {
     # data files
     "read_rows": "langsynth.datafile",
     "write_rows": "langsynth.datafile",
+    # diversity and synthesis techniques (seeds 002, 004)
+    "BackTranslator": "langsynth.diversity",
+    "HierarchicalStoryGenerator": "langsynth.diversity",
+    "LabeledTextGenerator": "langsynth.diversity",
+    "Paraphraser": "langsynth.diversity",
+    "ReverseInstruction": "langsynth.diversity",
+    "RuleTemplate": "langsynth.diversity",
+    "SelfInstruct": "langsynth.diversity",
+    "StoryGenerator": "langsynth.diversity",
+    "TextbookGenerator": "langsynth.diversity",
+    "Vocabulary": "langsynth.diversity",
+    "VocabularyPool": "langsynth.diversity",
+    "bias_variants": "langsynth.diversity",
+    "contains_word": "langsynth.diversity",
+    "load_vocabulary": "langsynth.diversity",
+    "missing_words": "langsynth.diversity",
+    # diversity metrics
+    "distinct_n": "langsynth.quality.diversity",
+    "diversity_report": "langsynth.quality.diversity",
+    "mean_pairwise_similarity": "langsynth.quality.diversity",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -136,6 +156,23 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from langsynth.chains.text import DatasetGenerator, create_data_generation_chain  # noqa: F401
     from langsynth.datafile import read_rows, write_rows  # noqa: F401
+    from langsynth.diversity import (  # noqa: F401
+        BackTranslator,
+        HierarchicalStoryGenerator,
+        LabeledTextGenerator,
+        Paraphraser,
+        ReverseInstruction,
+        RuleTemplate,
+        SelfInstruct,
+        StoryGenerator,
+        TextbookGenerator,
+        Vocabulary,
+        VocabularyPool,
+        bias_variants,
+        contains_word,
+        load_vocabulary,
+        missing_words,
+    )
     from langsynth.errors import (  # noqa: F401
         ConfigurationError,
         DataFileError,
@@ -170,6 +207,11 @@ if TYPE_CHECKING:  # pragma: no cover
         inspect_rows,
         plot_inspection,
         scrub_pii,
+    )
+    from langsynth.quality.diversity import (  # noqa: F401
+        distinct_n,
+        diversity_report,
+        mean_pairwise_similarity,
     )
     from langsynth.schemas import (  # noqa: F401
         SchemaInfo,

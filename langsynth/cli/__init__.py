@@ -3,6 +3,7 @@
 Each sub-module registers its commands on :data:`app`; importing them here wires them up.
 """
 
+from langsynth.cli import diversity as _diversity  # noqa: F401
 from langsynth.cli import export as _export  # noqa: F401  (registers commands)
 from langsynth.cli import generate as _generate  # noqa: F401
 from langsynth.cli import judge as _judge  # noqa: F401

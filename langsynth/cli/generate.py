@@ -80,6 +80,13 @@ def generate(
     default_pools: Annotated[
         bool, typer.Option(help="Use the schema's default attribute pools.")
     ] = True,
+    vocabulary: Annotated[
+        bool,
+        typer.Option(
+            help="Vocabulary injection (TinyStories): each prompt must use a drawn verb, noun "
+            "and adjective and have drawn story features."
+        ),
+    ] = False,
     avoid_recent: Annotated[
         int, typer.Option(help="Recent records shown as do-not-repeat (small models copy them).")
     ] = 0,
@@ -127,6 +134,10 @@ def generate(
     user_pools = merge_pools(
         load_pools(pools) if pools else None, dict(parse_pool(p) for p in pool or [])
     )
+    if vocabulary:
+        from langsynth.diversity.vocabulary import vocabulary_pools
+
+        user_pools = merge_pools(vocabulary_pools(info.text_fields, info.fields), user_pools)
     llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens, seed=seed)
     spec = model_spec_of(llm)
     gen = RecordGenerator(

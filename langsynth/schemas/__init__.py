@@ -27,17 +27,22 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from langsynth.diversity.vocabulary import VocabularyPool
 from langsynth.errors import ExamplesError, SchemaError
 from langsynth.pools import ChoicePool, CountPool, FakerPool, FunctionPool, Pool, RangePool
 from langsynth.schemas.actor_filmography import ActorFilmography
+from langsynth.schemas.children_story import ChildrenStory, HierarchicalStory
 from langsynth.schemas.credit_card_transaction import (
     CATEGORIES,
     PAYMENT_METHODS,
     STATUSES,
     CreditCardTransaction,
 )
+from langsynth.schemas.instruction_example import InstructionExample
+from langsynth.schemas.labeled_text import LabeledText
 from langsynth.schemas.medical_billing import MedicalBilling
 from langsynth.schemas.movie_recommendation import MovieRecommendation
+from langsynth.schemas.textbook_excerpt import TextbookExcerpt
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,46 @@ BUILTIN: dict[str, SchemaInfo] = {
         },
         text_fields=("description",),
     ),
+    "children_story": SchemaInfo(
+        name="children_story",
+        model=ChildrenStory,
+        description="TinyStories-style children's stories with drawn words (seed 002)",
+        subject="short stories for a 3 year old child",
+        extra=(
+            "write a story of 4 to 6 sentences in very simple words; fill verb, noun and "
+            "adjective with the words the story uses and features with its features"
+        ),
+        examples_file="children_story.jsonl",
+        dedup_fields=("story",),
+        pools={"story": VocabularyPool()},
+        text_fields=("story",),
+    ),
+    "instruction_example": SchemaInfo(
+        name="instruction_example",
+        model=InstructionExample,
+        description="Instruction-tuning examples: instruction, input, response (seed 004)",
+        subject="instruction-following examples for an AI assistant",
+        extra="vary the task type (advice, rewriting, classification, code, math, facts)",
+        examples_file="instruction_example.jsonl",
+        dedup_fields=("instruction", "input"),
+        text_fields=("instruction", "response"),
+    ),
+    "textbook_excerpt": SchemaInfo(
+        name="textbook_excerpt",
+        model=TextbookExcerpt,
+        description="Computer science textbook excerpts per topic and audience (seed 002)",
+        subject="computer science textbook excerpts",
+        dedup_fields=("topic", "audience", "excerpt"),
+        text_fields=("excerpt",),
+    ),
+    "labeled_text": SchemaInfo(
+        name="labeled_text",
+        model=LabeledText,
+        description="Texts with the class label they were written for (seed 002)",
+        subject="product reviews labeled with their sentiment",
+        dedup_fields=("text",),
+        text_fields=("text",),
+    ),
 }
 
 
@@ -441,10 +486,15 @@ def describe_fields(model: type[BaseModel]) -> list[dict[str, str]]:
 __all__ = [
     "BUILTIN",
     "ActorFilmography",
+    "ChildrenStory",
     "CreditCardTransaction",
+    "HierarchicalStory",
+    "InstructionExample",
+    "LabeledText",
     "MedicalBilling",
     "MovieRecommendation",
     "SchemaInfo",
+    "TextbookExcerpt",
     "builtin_schemas",
     "describe_fields",
     "format_validation_error",

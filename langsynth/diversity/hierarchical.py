@@ -1,0 +1,160 @@
+"""Hierarchical (iterative) generation (seed 002): summary -> one sentence -> full story.
+
+Each step's output feeds the next: the model first writes a one-sentence summary from the
+drawn words and features, then one sentence that must appear in the story, and finally the
+story from the seed's notes format (``Summary: / Features: / Sentence: / Words: / Story:``).
+The result is verified: the sentence must appear (:func:`langsynth.diversity.sentence_match`)
+and the words must be used.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+
+from langsynth.diversity.presence import missing_words, sentence_match
+from langsynth.diversity.stories import StoryResult, check_features, clean_story
+from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.diversity.vocabulary import (
+    Vocabulary,
+    VocabularyDraw,
+    load_vocabulary,
+    vocabulary_instruction,
+)
+from langsynth.schemas.children_story import HierarchicalStory
+
+SUMMARY_PROMPT = (
+    "Write a one-sentence summary of a short story for a 3 year old child. {injection}\n"
+    "Write only the summary sentence."
+)
+SENTENCE_PROMPT = (
+    "Here is the summary of a short story for a 3 year old child:\n{summary}\n\n"
+    "Write one new simple sentence that could be in the middle of this story (not a copy of "
+    "the summary). Write only that sentence."
+)
+# The seed's notes format; the last line repeats what must be in the story (small models
+# forget instructions that come before the notes).
+STORY_FROM_NOTES_PROMPT = (
+    "Write a short story ({length}) for a 3 year old child from these notes, using only very "
+    "simple words.\n\n"
+    "Summary: {summary}\n"
+    "Features: {features}\n"
+    "Sentence: {sentence}\n"
+    "Words: {words}\n\n"
+    "The story must include the sentence above word for word and use the words {quoted}.\n"
+    "Story:"
+)
+
+_PREFIX = re.compile(r"^\s*(summary|sentence|story)\s*:\s*", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?][\"'\u201d])\s|(?<=[.!?])\s")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a model answer, without a ``Sentence:`` prefix or quotes."""
+    line = next((ln for ln in text.strip().splitlines() if ln.strip()), "")
+    line = _PREFIX.sub("", line).strip()
+    parts = _SENTENCE_END.split(line + " ", maxsplit=1)
+    sentence = parts[0].strip()
+    if len(sentence) >= 2 and sentence[0] in "\"'\u201c" and sentence[-1] in "\"'\u201d":
+        sentence = sentence[1:-1].strip()
+    return sentence
+
+
+class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryResult]):
+    """A Runnable: draw -> summary -> sentence -> story, verified (:class:`StoryResult`).
+
+    ``result.record.summary`` and ``.sentence`` keep the intermediate steps;
+    ``result.sentence_score`` is how well the sentence appears (1.0 verbatim).
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        *,
+        vocabulary: Vocabulary | None = None,
+        length: str = "one paragraph of 4 to 6 sentences",
+        min_sentence_score: float = 0.9,
+        system: str | None = None,
+        seed: int | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        self.llm = llm
+        self.vocabulary = vocabulary or load_vocabulary()
+        self.length = length
+        self.min_sentence_score = min_sentence_score
+        self.system = system
+        self.concurrency = concurrency
+        self._rng = random.Random(seed)
+
+    def summary_prompt(self, draw: VocabularyDraw) -> str:
+        return SUMMARY_PROMPT.format(injection=vocabulary_instruction(draw, self.vocabulary))
+
+    @staticmethod
+    def sentence_prompt(summary: str) -> str:
+        return SENTENCE_PROMPT.format(summary=summary)
+
+    def story_prompt(self, draw: VocabularyDraw, summary: str, sentence: str) -> str:
+        features = ", ".join(f.replace("_", " ") for f in draw.features) or "none"
+        return STORY_FROM_NOTES_PROMPT.format(
+            length=self.length,
+            summary=summary,
+            features=features,
+            sentence=sentence,
+            words=", ".join((draw.verb, draw.noun, draw.adjective)),
+            quoted=f'"{draw.verb}", "{draw.noun}" and "{draw.adjective}"',
+        )
+
+    async def _arun(
+        self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None
+    ) -> StoryResult:
+        if input is None:
+            draw = self.vocabulary.draw(self._rng)
+        elif isinstance(input, VocabularyDraw):
+            draw = input
+        else:
+            draw = VocabularyDraw.from_dict(input)
+        result = StoryResult(draw=draw, min_sentence_score=self.min_sentence_score)
+        try:
+            step = await acomplete(
+                self.llm, self.summary_prompt(draw), system=self.system, config=config
+            )
+            summary = first_sentence(step.text)
+            result.output_tokens += step.output_tokens
+            step = await acomplete(
+                self.llm, self.sentence_prompt(summary), system=self.system, config=config
+            )
+            sentence = first_sentence(step.text)
+            result.output_tokens += step.output_tokens
+            if not summary or not sentence:
+                result.error = "the model gave an empty summary or sentence"
+                return result
+            step = await acomplete(
+                self.llm,
+                self.story_prompt(draw, summary, sentence),
+                system=self.system,
+                config=config,
+            )
+            result.output_tokens += step.output_tokens
+            result.truncated = step.truncated
+            story = clean_story(_PREFIX.sub("", step.text))
+            result.record = HierarchicalStory(
+                story=story,
+                **draw.words,
+                features=list(draw.features),
+                summary=summary,
+                sentence=sentence,
+            )
+        except Exception as exc:
+            if is_fatal(exc):
+                raise
+            result.error = row_error(exc)
+            return result
+        result.missing = missing_words(story, draw.words)
+        result.sentence_score = sentence_match(story, sentence)
+        result.feature_checks = check_features(story, draw.features)
+        return result

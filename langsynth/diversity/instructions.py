@@ -1,0 +1,464 @@
+"""Instruction data synthesis (seed 004): self-instruct and reverse instruction.
+
+- :class:`SelfInstruct` (Wang et al., 2022; Alpaca): grow a set of ``instruction_example``
+  records from a small seed set. Each new task is written by the model after a few sampled
+  demonstrations (mostly seed tasks, some earlier generated ones), then answered; the
+  Self-Instruct heuristics drop candidates that are too short or long, name things a text
+  model cannot handle (images, files), start oddly, are too similar to an existing task
+  (ROUGE-L >= 0.7), duplicate one, or whose response just repeats the input.
+- :class:`ReverseInstruction` (Köksal et al., Li et al., 2023): given existing long-form text,
+  ask for the instruction it answers; the human text becomes the response, so the response
+  cannot be hallucinated.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+from pydantic import ValidationError
+
+from langsynth.diversity.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
+from langsynth.errors import ConfigurationError, ExamplesError
+from langsynth.quality.diversity import distinct_n, rouge_l, tokens
+from langsynth.schemas.instruction_example import InstructionExample
+
+# Self-Instruct's keyword filter: tasks a text-only model cannot do.
+BLOCKED_KEYWORDS = (
+    "image",
+    "images",
+    "graph",
+    "graphs",
+    "picture",
+    "pictures",
+    "file",
+    "files",
+    "map",
+    "maps",
+    "draw",
+    "plot",
+    "go to",
+    "video",
+    "audio",
+    "music",
+    "flowchart",
+    "diagram",
+)
+
+# Everyday topics, as UltraChat (seed 004) seeded its tasks; one is drawn per new task so a
+# small model does not copy a demonstration.
+TASK_TOPICS = (
+    "technology",
+    "food and drink",
+    "fashion",
+    "nature",
+    "education",
+    "finance",
+    "travel",
+    "health",
+    "sports",
+    "history",
+    "science",
+    "programming",
+    "mathematics",
+    "writing",
+    "business",
+    "law",
+    "the environment",
+    "language learning",
+    "home and garden",
+    "pets",
+    "movies",
+    "cooking",
+    "careers",
+    "psychology",
+    "geography",
+    "cars",
+    "shopping",
+    "art",
+    "parenting",
+    "space",
+)
+
+NEW_TASK_PROMPT = (
+    "Come up with a new task for an AI assistant. Here are some example tasks:\n\n"
+    "{examples}\n\n"
+    "Now write one new task about {topic}. It must be different from the tasks above. "
+    'Answer with two lines: "Task {next}:" followed by the instruction, then "Input:" followed '
+    'by the text the task works on, or "none".'
+)
+# Phrases of the prompt itself: an "instruction" containing them is the model echoing it.
+_PROMPT_ECHO = ("two lines", "followed by the instruction", "new task about", "tasks above")
+# A reverse instruction that points at "the text" instead of asking for it is useless.
+_GENERIC_REQUEST = re.compile(
+    r"\b(the|this|given|above|provided) (text|passage|paragraph|answer)\b|\bthe user\b",
+    re.IGNORECASE,
+)
+
+RESPONSE_PROMPT = "{instruction}\n\n{input}\n\nAnswer in at most 150 words."
+# Measured on the 0.5B model: asking "what request would this text answer" gave "What is the
+# main idea of the text?" for most texts; naming the topic fixed most; few-shot examples were
+# copied verbatim.
+REVERSE_PROMPT = (
+    'Text:\n"""\n{text}\n"""\n\n'
+    "Write the question or instruction a user gave to get exactly this text. "
+    "Mention the topic of the text. Write only the question or instruction."
+)
+
+_TASK_LINE = re.compile(r"^\s*(?:\*\*)?task\s*\d*\s*:?(?:\*\*)?\s*:?\s*", re.IGNORECASE)
+_REQUEST_PREFIX = re.compile(
+    r"^\s*(?:\*\*)?(?:request|question|user|instruction)\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*",
+    re.IGNORECASE,
+)
+_INPUT_LINE = re.compile(r"^\s*(?:\*\*)?input\s*:?(?:\*\*)?\s*:?\s*", re.IGNORECASE)
+_NONE = {"", "none", "n/a", "<none>", "(none)", "no input", "none."}
+
+
+def load_seed_tasks(path: str | Path | None = None) -> list[InstructionExample]:
+    """Seed tasks from a JSONL file of ``instruction``/``input``/``response`` (default: shipped).
+
+    The shipped set has 24 varied tasks (advice, translation, classification, code, math,
+    rewriting, extraction, ...), in the spirit of Self-Instruct's 175 seed tasks.
+    """
+    if path is None:
+        text = (resources.files("langsynth.diversity.words") / "seed_tasks.jsonl").read_text(
+            encoding="utf-8"
+        )
+        where = "shipped seed_tasks.jsonl"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ExamplesError("file does not exist", path=where) from None
+    tasks = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            tasks.append(InstructionExample.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise ExamplesError(
+                f"not an instruction example ({type(exc).__name__}: {exc})".splitlines()[0],
+                path=where,
+                line=lineno,
+            ) from None
+    if not tasks:
+        raise ExamplesError("no seed tasks in the file", path=where)
+    return tasks
+
+
+def _norm(text: str) -> str:
+    return " ".join(tokens(text))
+
+
+@dataclass(frozen=True)
+class SelfInstructFilter:
+    """The Self-Instruct heuristics (seed 004 "data verification"), as one callable.
+
+    ``check(example, existing)`` returns ``None`` to keep the example, else the reason.
+    """
+
+    min_words: int = 3
+    max_words: int = 150
+    max_similarity: float = 0.7
+    blocked_keywords: tuple[str, ...] = BLOCKED_KEYWORDS
+    min_distinct_3: float = 0.5
+
+    def check_instruction(self, instruction: str, existing: Sequence[str]) -> str | None:
+        """Checks that need only the instruction (run before paying for a response)."""
+        text = instruction.strip()
+        words = tokens(text)
+        if len(words) < self.min_words:
+            return f"instruction too short ({len(words)} words)"
+        if len(words) > self.max_words:
+            return f"instruction too long ({len(words)} words)"
+        if not text[0].isascii() or not text[0].isalnum():
+            return "instruction starts with punctuation or a non-English character"
+        lowered = " ".join(words)
+        if any(echo in text.lower() for echo in _PROMPT_ECHO):
+            return "instruction echoes the prompt"
+        for keyword in self.blocked_keywords:
+            if re.search(rf"\b{re.escape(keyword)}\b", lowered):
+                return f"instruction mentions {keyword!r} (a text model cannot do it)"
+        normalized = _norm(text)
+        best = 0.0
+        for other in existing:
+            if _norm(other) == normalized:
+                return "same instruction as an existing example"
+            best = max(best, rouge_l(text, other))
+        if best >= self.max_similarity:
+            return f"too similar to an existing instruction (ROUGE-L {best:.2f})"
+        return None
+
+    def check_response(self, example: InstructionExample) -> str | None:
+        """Checks on the finished example: a real response, not the input again, not a loop."""
+        response = _norm(example.response)
+        if not response:
+            return "empty response"
+        if example.input and response == _norm(example.input):
+            return "response repeats the input"
+        if response == _norm(example.instruction):
+            return "response repeats the instruction"
+        if is_refusal(example.response):
+            return "response is a refusal"
+        words = response.split()
+        if len(words) >= 30 and distinct_n([response], 3) < self.min_distinct_3:
+            return "response repeats itself (a generation loop)"
+        return None
+
+    def check(self, example: InstructionExample, existing: Sequence[str]) -> str | None:
+        return self.check_instruction(example.instruction, existing) or self.check_response(example)
+
+
+def parse_task(text: str) -> tuple[str, str]:
+    """``(instruction, input)`` from a ``Task N: ...`` / ``Input: ...`` answer."""
+    instruction_lines: list[str] = []
+    input_lines: list[str] = []
+    target = instruction_lines
+    # "Task 4: Solve it. Input: 2x + 3 = 4" on one line: split before "Input:".
+    text = re.sub(r"[ \t]+(?=(?:\*\*)?input\s*:)", "\n", text, flags=re.IGNORECASE)
+    for line in text.strip().splitlines():
+        if _INPUT_LINE.match(line):
+            target = input_lines
+            line = _INPUT_LINE.sub("", line)
+        elif _TASK_LINE.match(line):
+            if instruction_lines and target is input_lines:
+                break  # the model started another task: keep the first one
+            target = instruction_lines
+            line = _TASK_LINE.sub("", line)
+        if line.strip():
+            target.append(line.strip())
+    instruction = " ".join(instruction_lines).strip().strip('"')
+    input_text = "\n".join(input_lines).strip().strip('"')
+    if input_text.lower() in _NONE:
+        input_text = ""
+    return instruction, input_text
+
+
+@dataclass
+class InstructionResult:
+    """One candidate: the example, or why it was dropped."""
+
+    record: InstructionExample | None = None
+    rejected: str | None = None
+    source: str = "self-instruct"
+    output_tokens: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None and not self.rejected and not self.error
+
+    @property
+    def reason(self) -> str | None:
+        return self.error or self.rejected
+
+    def to_row(self) -> dict[str, Any]:
+        return self.record.model_dump() if self.record else {}
+
+    def to_rejected_row(self) -> dict[str, Any]:
+        return {**self.to_row(), "source": self.source, "reason": self.reason}
+
+
+class SelfInstruct(LLMTask[Any, InstructionResult]):
+    """A Runnable that writes one new ``instruction_example`` per call, growing its pool.
+
+    Each call shows ``seed_demos`` seed tasks and ``machine_demos`` accepted generated tasks
+    (Self-Instruct used 6 + 2; small models do better with fewer), asks for a new task about a
+    topic drawn from ``topics`` (``None``: no topic; small models then often copy a demo), filters
+    it (:class:`SelfInstructFilter`), then asks for the response and filters again. Accepted
+    examples join the pool that later candidates are compared with and shown.
+    The input is ignored (pass ``None``).
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        seeds: Sequence[InstructionExample | Mapping[str, Any]] | None = None,
+        *,
+        seed_demos: int = 3,
+        machine_demos: int = 1,
+        filters: SelfInstructFilter | None = None,
+        response_llm: BaseChatModel | None = None,
+        topics: Sequence[str] | None = TASK_TOPICS,
+        seed: int | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        self.llm = llm
+        self.topics = tuple(topics or ())
+        self.response_llm = response_llm or llm
+        self.seeds = [
+            s if isinstance(s, InstructionExample) else InstructionExample.model_validate(s)
+            for s in (seeds if seeds is not None else load_seed_tasks())
+        ]
+        if not self.seeds:
+            raise ConfigurationError("Self-instruct needs at least one seed task.")
+        self.seed_demos = seed_demos
+        self.machine_demos = machine_demos
+        self.filters = filters or SelfInstructFilter()
+        self.generated: list[InstructionExample] = []
+        self.concurrency = concurrency
+        self._rng = random.Random(seed)
+
+    @property
+    def instructions(self) -> list[str]:
+        """Every instruction in the pool (seed and generated)."""
+        return [e.instruction for e in (*self.seeds, *self.generated)]
+
+    def demos(self) -> list[InstructionExample]:
+        """A random mix of seed and generated tasks to show (drawn from the instance's RNG)."""
+        picked = self._rng.sample(self.seeds, min(self.seed_demos, len(self.seeds)))
+        if self.generated and self.machine_demos:
+            picked += self._rng.sample(self.generated, min(self.machine_demos, len(self.generated)))
+        self._rng.shuffle(picked)
+        return picked
+
+    @staticmethod
+    def task_prompt(demos: Sequence[InstructionExample], topic: str | None = None) -> str:
+        blocks = []
+        for i, demo in enumerate(demos, start=1):
+            input_text = " ".join(demo.input.split()) if demo.input else "none"
+            blocks.append(f"Task {i}: {demo.instruction}\nInput: {input_text}")
+        text = NEW_TASK_PROMPT.format(
+            examples="\n\n".join(blocks), next=len(demos) + 1, topic=topic or "any topic"
+        )
+        return text if topic else text.replace("one new task about any topic.", "one new task.")
+
+    def draw_topic(self) -> str | None:
+        """A topic for the next task (from the instance's RNG), or ``None`` without topics."""
+        return self._rng.choice(self.topics) if self.topics else None
+
+    @staticmethod
+    def response_prompt(instruction: str, input_text: str) -> str:
+        return RESPONSE_PROMPT.format(instruction=instruction, input=input_text).replace(
+            "\n\n\n\n", "\n\n"
+        )
+
+    async def _arun(self, input: Any, config: RunnableConfig | None) -> InstructionResult:
+        result = InstructionResult(source="self-instruct")
+        try:
+            prompt = self.task_prompt(self.demos(), self.draw_topic())
+            step = await acomplete(self.llm, prompt, config=config)
+            result.output_tokens += step.output_tokens
+            instruction, input_text = parse_task(step.text)
+            rejected = self.filters.check_instruction(instruction, self.instructions)
+            if rejected:
+                result.rejected = rejected
+                result.record = _loose_example(instruction, input_text, "")
+                return result
+            step = await acomplete(
+                self.response_llm, self.response_prompt(instruction, input_text), config=config
+            )
+            result.output_tokens += step.output_tokens
+            if step.truncated:
+                result.rejected = "response cut off at max_tokens"
+                result.record = _loose_example(instruction, input_text, step.text)
+                return result
+            example = InstructionExample(
+                instruction=instruction, input=input_text, response=step.text or "-"
+            )
+        except Exception as exc:
+            if is_fatal(exc):
+                raise
+            result.error = row_error(exc)
+            return result
+        result.record = example
+        # Re-check against the pool as it is now: tasks accepted meanwhile count too.
+        result.rejected = self.filters.check(example, self.instructions)
+        if not result.rejected:
+            self.generated.append(example)
+        return result
+
+    def _nones(self) -> Iterator[None]:
+        while True:
+            yield None
+
+    def aiter_accepted(
+        self, n: int, *, max_attempts: int | None = None, concurrency: int | None = None
+    ) -> AsyncIterator[tuple[bool, InstructionResult]]:
+        """Generate until ``n`` new examples pass the filters; yields ``(accepted, result)``."""
+        return self.aiter_until(
+            self._nones(), n, lambda r: r.ok, max_attempts=max_attempts, concurrency=concurrency
+        )
+
+
+def _loose_example(instruction: str, input_text: str, response: str) -> InstructionExample:
+    """An example kept for the rejected file, bypassing validation (it may be invalid)."""
+    return InstructionExample.model_construct(
+        instruction=instruction, input=input_text, response=response
+    )
+
+
+class ReverseInstruction(LLMTask[str | Mapping[str, Any], InstructionResult]):
+    """A Runnable: existing long-form text -> ``instruction_example`` whose response is that text.
+
+    The input is the text, or a row with a ``text_field`` (default ``"text"``). Texts longer
+    than ``max_chars`` are shown cut to fit a small model's context (the response keeps all).
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        *,
+        text_field: str = "text",
+        max_chars: int = 2000,
+        filters: SelfInstructFilter | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        self.llm = llm
+        self.text_field = text_field
+        self.max_chars = max_chars
+        self.filters = filters or SelfInstructFilter()
+        self.concurrency = concurrency
+
+    def prompt(self, text: str) -> str:
+        shown = text if len(text) <= self.max_chars else text[: self.max_chars] + " ..."
+        return REVERSE_PROMPT.format(text=shown.strip())
+
+    def _text(self, input: str | Mapping[str, Any]) -> str:
+        if isinstance(input, str):
+            return input
+        value = input.get(self.text_field)
+        if not isinstance(value, str):
+            raise ConfigurationError(
+                f"Row has no text field {self.text_field!r} (fields: {', '.join(input)}); "
+                "choose the field with --text-field."
+            )
+        return value
+
+    async def _arun(
+        self, input: str | Mapping[str, Any], config: RunnableConfig | None
+    ) -> InstructionResult:
+        result = InstructionResult(source="reverse")
+        try:
+            text = self._text(input)
+            step = await acomplete(self.llm, self.prompt(text), config=config)
+            result.output_tokens = step.output_tokens
+            first = next((ln for ln in step.text.splitlines() if ln.strip()), "")
+            instruction = _REQUEST_PREFIX.sub("", first).strip().strip('"\u201c\u201d').strip()
+            result.record = _loose_example(instruction, "", text)
+        except Exception as exc:
+            if is_fatal(exc):
+                raise
+            result.error = row_error(exc)
+            return result
+        result.rejected = self.filters.check_instruction(instruction, [])
+        if not result.rejected and rouge_l(instruction, text) >= self.filters.max_similarity:
+            result.rejected = "the instruction copies the text"
+        if not result.rejected and _GENERIC_REQUEST.search(instruction):
+            result.rejected = "generic instruction: it points at the text instead of asking for it"
+        if not result.rejected:
+            try:
+                result.record = InstructionExample(instruction=instruction, input="", response=text)
+            except ValidationError as exc:
+                result.rejected = row_error(exc).splitlines()[0]
+        return result

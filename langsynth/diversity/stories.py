@@ -1,0 +1,278 @@
+"""TinyStories-style children's stories with vocabulary injection (seed 002).
+
+:class:`StoryGenerator` asks for one short story per :class:`VocabularyDraw` with the seed's
+prompt, records the drawn words and features in a ``children_story`` record, and checks
+that the story uses the words (:func:`langsynth.diversity.missing_words`). With
+``inject=False`` it sends the same prompt without the injected sentence: the baseline the
+vocabulary's effect is measured against (``benchmarks/diversity_vocabulary.py``).
+
+>>> from langsynth import get_chat_model  # doctest: +SKIP
+>>> gen = StoryGenerator(get_chat_model("local", temperature=0.9, max_tokens=300))  # doctest: +SKIP
+>>> results = gen.generate(4, seed=1)  # doctest: +SKIP
+>>> [r.record.verb for r in results if r.ok]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel
+
+from langsynth.diversity.presence import missing_words
+from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.diversity.vocabulary import (
+    Vocabulary,
+    VocabularyDraw,
+    load_vocabulary,
+    vocabulary_instruction,
+)
+from langsynth.schemas.children_story import ChildrenStory
+
+DEFAULT_LENGTH = "one paragraph of 4 to 6 sentences"
+
+# Seed 002's prompt, with the length cut to what a small model writes well and fast.
+STORY_PROMPT = (
+    "Write a short story ({length}) which only uses very simple words that a 3 year old "
+    "child would likely understand. {injection}Remember to only use simple words!"
+)
+REMINDER = 'Remember to use the words "{verb}", "{noun}" and "{adjective}" and only simple words!'
+
+_QUOTES = re.compile(r"[\"\u201c\u201d]|(?:^|\s)'[A-Z]")
+_META = re.compile(
+    r"^\s*(this (short )?story|the story (uses|is|teaches)|in this story|note\s*:|i hope)",
+    re.IGNORECASE,
+)
+_TITLE = re.compile(r"^\s*(#+\s*|title\s*:|\*\*[^*]{1,80}\*\*\s*$)", re.IGNORECASE)
+
+
+def clean_story(text: str) -> str:
+    """Strip a leading title line ("# The Red Kite", "Title: ...", "**The Red Kite**") and a
+    trailing comment about the story ("This story teaches ...", "Note: ...")."""
+    lines = text.strip().splitlines()
+    while lines and (not lines[0].strip() or _TITLE.match(lines[0])):
+        lines.pop(0)
+    while len(lines) > 1 and (not lines[-1].strip() or _META.match(lines[-1])):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
+def has_dialogue(text: str) -> bool:
+    """Heuristic check of the ``dialogue`` feature: the story quotes someone."""
+    return bool(_QUOTES.search(text))
+
+
+# Features a heuristic can check; the others need a judge.
+FEATURE_CHECKS = {"dialogue": has_dialogue}
+
+
+def check_features(text: str, features: Iterable[str]) -> dict[str, bool]:
+    """Heuristic verdicts for the checkable features among ``features`` (only ``dialogue``)."""
+    return {f: FEATURE_CHECKS[f](text) for f in features if f in FEATURE_CHECKS}
+
+
+def story_uses_its_words(record: BaseModel) -> None:
+    """A record check for :class:`~langsynth.chains.generator.RecordGenerator` ``validators=``:
+    the story must use the verb, noun and adjective it records (raises ``ValueError``).
+
+    ``RecordGenerator("children_story", llm, validators=[story_uses_its_words])`` then
+    retries a record whose story misses its words, with the reason fed back.
+    """
+    data = record.model_dump()
+    words = {p: data.get(p) for p in ("verb", "noun", "adjective") if data.get(p)}
+    missing = missing_words(str(data.get("story", "")), words)
+    if missing:
+        raise ValueError(f"the story does not use {', '.join(repr(w) for w in missing)}")
+
+
+def feature_labels(
+    records: Iterable[ChildrenStory | Mapping[str, Any]],
+    features: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Classifier rows from stories: ``{"text": story, "<feature>": 0 or 1, ...}``.
+
+    The drawn features are the labels (seed 002: the target is known because the prompt
+    asked for it). ``features`` defaults to every feature name seen in the records.
+    """
+    rows = [r.model_dump() if isinstance(r, ChildrenStory) else dict(r) for r in records]
+    names = list(features or dict.fromkeys(f for r in rows for f in r.get("features") or ()))
+    return [
+        {"text": r["story"], **{f: int(f in (r.get("features") or ())) for f in names}}
+        for r in rows
+    ]
+
+
+@dataclass
+class StoryResult:
+    """One story attempt: the record (``None`` if the call failed) and its checks.
+
+    ``missing``: drawn words the story does not use. ``sentence_score``: for hierarchical
+    generation, how well the required sentence appears (1.0 verbatim). ``ok``: usable.
+    """
+
+    draw: VocabularyDraw | None
+    record: ChildrenStory | None = None
+    missing: list[str] = field(default_factory=list)
+    sentence_score: float | None = None
+    min_sentence_score: float = 0.9
+    attempts: int = 1
+    output_tokens: int = 0
+    truncated: bool = False
+    error: str | None = None
+    feature_checks: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        if self.record is None or self.missing:
+            return False
+        return self.sentence_score is None or self.sentence_score >= self.min_sentence_score
+
+    @property
+    def reason(self) -> str | None:
+        """Why the result is not usable, or ``None``."""
+        if self.error:
+            return self.error
+        if self.record is None:
+            return "no story"
+        if self.missing:
+            return "missing words: " + ", ".join(self.missing)
+        if self.sentence_score is not None and self.sentence_score < self.min_sentence_score:
+            return f"required sentence not in the story (match {self.sentence_score:.2f})"
+        return None
+
+    def to_row(self) -> dict[str, Any]:
+        """The record's fields (``children_story``)."""
+        return self.record.model_dump() if self.record else {}
+
+    def to_rejected_row(self) -> dict[str, Any]:
+        """The record (if any) with the reason it was rejected and the draw."""
+        return {
+            **self.to_row(),
+            "draw": self.draw.to_dict() if self.draw else None,
+            "reason": self.reason,
+            "truncated": self.truncated,
+        }
+
+
+class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryResult]):
+    """A Runnable: a :class:`VocabularyDraw` (or ``None``: draw one) -> :class:`StoryResult`.
+
+    ``inject=False`` sends the prompt without words and features (the baseline).
+    ``remind=True`` ends the prompt by repeating the three words, which a small model needs.
+    ``max_retries`` re-asks with the same draw when the story misses a word.
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        *,
+        vocabulary: Vocabulary | None = None,
+        inject: bool = True,
+        remind: bool = True,
+        length: str = DEFAULT_LENGTH,
+        max_retries: int = 0,
+        system: str | None = None,
+        seed: int | None = None,
+        concurrency: int = 4,
+    ) -> None:
+        self.llm = llm
+        self.vocabulary = vocabulary or load_vocabulary()
+        self.inject = inject
+        self.remind = remind
+        self.length = length
+        self.max_retries = max_retries
+        self.system = system
+        self.concurrency = concurrency
+        self._rng = random.Random(seed)
+
+    def prompt(self, draw: VocabularyDraw | None) -> str:
+        """The prompt for one draw (the words and features are left out when not injecting)."""
+        if not self.inject or draw is None:
+            return STORY_PROMPT.format(length=self.length, injection="")
+        injection = vocabulary_instruction(draw, self.vocabulary) + " "
+        text = STORY_PROMPT.format(length=self.length, injection=injection)
+        if self.remind:
+            text = text.removesuffix("Remember to only use simple words!")
+            text += REMINDER.format(verb=draw.verb, noun=draw.noun, adjective=draw.adjective)
+        return text
+
+    def _draw(self, input: VocabularyDraw | Mapping[str, Any] | None) -> VocabularyDraw:
+        if input is None:
+            return self.vocabulary.draw(self._rng)
+        if isinstance(input, VocabularyDraw):
+            return input
+        return VocabularyDraw.from_dict(input)
+
+    def _record(self, story: str, draw: VocabularyDraw) -> ChildrenStory:
+        if not self.inject:
+            return ChildrenStory(story=story)
+        return ChildrenStory(story=story, **draw.words, features=list(draw.features))
+
+    async def _arun(
+        self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None
+    ) -> StoryResult:
+        draw = self._draw(input)
+        result = StoryResult(draw=draw)
+        for attempt in range(1, self.max_retries + 2):
+            result.attempts = attempt
+            try:
+                completion = await acomplete(
+                    self.llm, self.prompt(draw), system=self.system, config=config
+                )
+            except Exception as exc:
+                if is_fatal(exc):
+                    raise
+                result.error = row_error(exc)
+                continue
+            result.output_tokens += completion.output_tokens
+            result.truncated = completion.truncated
+            story = clean_story(completion.text)
+            try:
+                result.record = self._record(story, draw)
+            except ValueError as exc:  # e.g. an empty or one-word answer
+                result.record, result.error = None, row_error(exc)
+                continue
+            result.error = None
+            result.missing = missing_words(story, draw.words) if self.inject else []
+            result.feature_checks = check_features(story, draw.features) if self.inject else {}
+            if not result.missing:
+                break
+        return result
+
+    def draws(self, n: int, seed: int | None = None) -> list[VocabularyDraw]:
+        """``n`` draws reproducible with ``seed`` (the same draws with and without injection)."""
+        return self.vocabulary.draws(n, seed)
+
+    async def agenerate(
+        self, n: int, *, seed: int | None = None, concurrency: int | None = None
+    ) -> list[StoryResult]:
+        """One attempt for each of ``n`` seeded draws, in draw order (checks not enforced)."""
+        return await self.arun_many(self.draws(n, seed), concurrency=concurrency)
+
+    def generate(
+        self, n: int, *, seed: int | None = None, concurrency: int | None = None
+    ) -> list[StoryResult]:
+        """Sync :meth:`agenerate`."""
+        return self.run_many(self.draws(n, seed), concurrency=concurrency)
+
+    def aiter_accepted(
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        max_attempts: int | None = None,
+        concurrency: int | None = None,
+    ) -> AsyncIterator[tuple[bool, StoryResult]]:
+        """Generate until ``n`` stories pass the checks; yield ``(accepted, result)`` each."""
+        return self.aiter_until(
+            self.vocabulary.iter_draws(seed),
+            n,
+            lambda r: r.ok,
+            max_attempts=max_attempts,
+            concurrency=concurrency,
+        )

@@ -1,0 +1,14 @@
+"""LabeledText: a text with the class label it was generated for (label-seeded data, seed 002)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LabeledText(BaseModel):
+    """One classification example: the text and the label named in its prompt."""
+
+    model_config = ConfigDict(title="LabeledText")
+
+    text: str = Field(min_length=3, description="The example text")
+    label: str = Field(min_length=1, description="The class label the text was written for")

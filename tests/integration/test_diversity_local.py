@@ -1,0 +1,90 @@
+"""Diversity techniques on the embedded 0.5B model: few, short generations.
+
+The tests use the sync API (which runs on langsynth's one background event loop): the chat
+models cache async HTTP clients bound to the loop that first used them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+
+from langsynth._async import run_sync
+from langsynth.diversity.augment import BackTranslator, script_share
+from langsynth.diversity.hierarchical import HierarchicalStoryGenerator
+from langsynth.diversity.labels import LabeledTextGenerator, balanced_requests
+from langsynth.diversity.presence import contains_word
+from langsynth.diversity.stories import StoryGenerator, StoryResult
+from langsynth.diversity.vocabulary import load_vocabulary
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def story_llm(local_llm: BaseChatModel) -> Iterator[BaseChatModel]:
+    """The shared embedded server, with a story-sized token cap (``local_llm`` owns the server)."""
+    from langsynth.llm import get_chat_model
+
+    yield get_chat_model("local", temperature=0.8, max_tokens=220, seed=7)
+
+
+def test_stories_on_the_embedded_model_contain_their_drawn_words(
+    story_llm: BaseChatModel,
+) -> None:
+    gen = StoryGenerator(story_llm, max_retries=1)
+
+    async def collect() -> list[tuple[bool, StoryResult]]:
+        return [item async for item in gen.aiter_accepted(2, seed=11, max_attempts=6)]
+
+    seen = run_sync(collect())
+    attempts = len(seen)
+    for _, result in seen:
+        assert result.error is None, result.error
+    accepted = [result for ok, result in seen if ok]
+    # about half the stories use all three words at once; with one retry, two of six is sure
+    assert len(accepted) == 2, f"only {len(accepted)} of {attempts} stories used their words"
+    for result in accepted:
+        record, draw = result.record, result.draw
+        assert record is not None and draw is not None
+        assert (record.verb, record.noun, record.adjective) == (
+            draw.verb,
+            draw.noun,
+            draw.adjective,
+        )
+        assert list(draw.features) == record.features
+        for pos, word in draw.words.items():
+            assert contains_word(record.story, word, pos)  # type: ignore[arg-type]
+        assert len(record.story.split()) >= 20
+
+
+def test_hierarchical_generation_runs_its_three_steps(story_llm: BaseChatModel) -> None:
+    draws = load_vocabulary().draws(2, seed=4)
+    results = HierarchicalStoryGenerator(story_llm).run_many(draws)
+    for result in results:
+        assert result.error is None, result.error
+        assert result.record is not None
+        assert result.record.summary and result.record.sentence and result.record.story
+        assert result.sentence_score is not None and 0.0 <= result.sentence_score <= 1.0
+    # the sentence check measures; the small model copies a given sentence more often than not
+    assert max(r.sentence_score or 0.0 for r in results) >= 0.8
+
+
+def test_label_seeded_texts_carry_their_labels(story_llm: BaseChatModel) -> None:
+    requests = balanced_requests(2, ["positive", "negative"], topics=["umbrella", "kettle"], seed=1)
+    results = LabeledTextGenerator(story_llm).run_many(requests)
+    assert sorted(r.record.label for r in results if r.record) == ["negative", "positive"]
+    for result in results:
+        assert result.record is not None and len(result.record.text.split()) >= 4
+
+
+def test_back_translation_through_korean(story_llm: BaseChatModel) -> None:
+    from langsynth.llm import get_chat_model
+
+    llm = get_chat_model("local", temperature=0.2, max_tokens=120, seed=7)
+    result = BackTranslator(llm).invoke("How can I reset my password?")
+    assert (script_share(result.translation, "Korean") or 0.0) > 0.5, result.translation
+    assert result.round_trip
+    assert "password" in result.round_trip.lower()
+    assert result.kept == (result.similarity >= 0.5)
