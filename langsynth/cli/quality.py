@@ -229,16 +229,28 @@ def inspect(
     text_fields: Annotated[
         list[str] | None, typer.Option(help="Text columns for diversity (default: long ones).")
     ] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option(help="Schema whose attribute pools the rows were drawn from (coverage)."),
+    ] = None,
 ) -> None:
-    """Per-field statistics, text diversity (distinct-n, pairwise similarity), judge scores."""
+    """Per-field statistics, text diversity (distinct-n, pairwise similarity), judge scores.
+
+    With `--schema`, also per-attribute coverage: how many of the values each hint pool could
+    give a field the rows actually take.
+    """
     from langsynth.datafile import read_rows
     from langsynth.quality.inspection import inspect_rows, plot_inspection
+    from langsynth.schemas import load_schema
 
     rows = read_rows(file)
     chosen, texts = split_list(fields), split_list(text_fields)
     check_columns(rows, chosen, "--fields")
     check_columns(rows, texts, "--text-fields")
-    report = inspect_rows(rows, fields=chosen, text_fields=texts)
+    pools = load_schema(schema).pools if schema else None
+    if texts is None and schema:
+        texts = [f for f in load_schema(schema).text_fields if any(f in r for r in rows)] or None
+    report = inspect_rows(rows, fields=chosen, text_fields=texts, pools=pools)
     if plot is not None:
         plot_inspection(report, plot)
     if as_json:
@@ -260,12 +272,27 @@ def inspect(
                 f"Diversity of {t.name}",
                 {
                     "distinct-1 / -2 / -3": f"{t.distinct_1} / {t.distinct_2} / {t.distinct_3}",
-                    "mean pairwise similarity": t.mean_similarity,
+                    "mean pairwise similarity (edit ratio)": t.mean_similarity,
+                    "mean pairwise Jaccard (MinHash, word bigrams)": t.mean_jaccard,
                     "max pairwise similarity": f"{t.max_similarity} (rows {t.most_similar_pair})",
                     "rows compared": t.compared_rows,
                 },
             )
         )
+    if report.coverage:
+        cov = Table(title="Attribute coverage (distinct values vs the pool drawn from)")
+        for col in ("field", "distinct", "values", "pool", "coverage", "top value"):
+            cov.add_column(col, overflow="fold")
+        for c in report.coverage:
+            cov.add_row(
+                c.field,
+                str(c.distinct),
+                str(c.count),
+                str(c.pool_size) if c.pool_size is not None else "-",
+                f"{c.share:.0%}" if c.share is not None else "-",
+                f"{str(c.top_value)[:30]} ({c.top_share:.0%})" if c.count else "-",
+            )
+        console.print(cov)
     if report.scores is not None:
         s = report.scores
         dist = "  ".join(f"{k}: {v}" for k, v in s.distribution.items())

@@ -5,6 +5,7 @@
 'write to [EMAIL]'
 """
 
+from langsynth.quality.diversity import distinct_n
 from langsynth.quality.duplicates import DedupResult, DuplicateCluster, dedup
 from langsynth.quality.filters import (
     ConflictingResponses,
@@ -22,7 +23,6 @@ from langsynth.quality.filters import (
 )
 from langsynth.quality.inspection import (
     InspectionReport,
-    distinct_n,
     inspect_rows,
     pairwise_similarity,
     plot_inspection,

@@ -23,17 +23,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langsynth.quality.fields import ngrams
+
 _TOKEN = re.compile(r"\w+(?:'\w+)?")
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens (letters, digits, inner apostrophes)."""
     return _TOKEN.findall(text.lower())
-
-
-def ngrams(words: Sequence[str], n: int) -> list[tuple[str, ...]]:
-    """Contiguous word n-grams."""
-    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
 
 
 def distinct_n(texts: Iterable[str], n: int) -> float:

@@ -18,10 +18,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langsynth.quality.diversity import (
+    Coverage,
+    distinct_n,
+    diversity_report,
+    mean_pairwise_similarity,
+)
 from langsynth.quality.fields import (
     content_fields,
     long_text_fields,
-    ngrams,
     normalize,
     value_text,
     words,
@@ -80,6 +85,7 @@ class TextStats:
     max_similarity: float
     most_similar_pair: tuple[int, int] | None
     compared_rows: int
+    mean_jaccard: float | None = None  # MinHash Jaccard of word bigrams (near-duplicate view)
 
 
 @dataclass
@@ -101,11 +107,13 @@ class InspectionReport:
     fields: list[FieldStats]
     texts: list[TextStats]
     scores: ScoreStats | None = None
+    coverage: list[Coverage] = field(default_factory=list)
     lengths: dict[str, list[int]] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("lengths")
+        data["coverage"] = [{**asdict(c), "share": c.share} for c in self.coverage]
         return data
 
     def to_json(self) -> str:
@@ -172,17 +180,6 @@ def field_stats(rows: Sequence[Mapping[str, Any]], name: str, top: int = 5) -> F
     return stats
 
 
-def distinct_n(texts: Sequence[str], n: int) -> float:
-    """Unique word n-grams divided by all word n-grams across ``texts`` (Li et al., 2016)."""
-    total = 0
-    unique: set[tuple[str, ...]] = set()
-    for text in texts:
-        grams = ngrams(words(text), n)
-        total += len(grams)
-        unique.update(grams)
-    return round(len(unique) / total, 4) if total else 0.0
-
-
 def pairwise_similarity(
     texts: Sequence[str], *, sample: int = SIMILARITY_SAMPLE, seed: int = 0
 ) -> tuple[float, float, tuple[int, int] | None, int]:
@@ -236,10 +233,13 @@ def inspect_rows(
     fields: Sequence[str] | None = None,
     text_fields: Sequence[str] | None = None,
     score_field: str = "score",
+    pools: Mapping[str, Any] | None = None,
 ) -> InspectionReport:
     """Statistics of every column, diversity of the text columns, and judge scores.
 
     ``fields`` defaults to the content columns; ``text_fields`` to the long-text ones.
+    ``pools`` (e.g. ``load_schema(name).pools``) adds per-attribute coverage: how many of the
+    values a pool could give each field actually takes.
 
     >>> report = inspect_rows([{"t": "a b c"}, {"t": "a b d"}])
     >>> report.texts[0].distinct_1
@@ -255,19 +255,22 @@ def inspect_rows(
         texts=[],
         scores=score_stats(rows, score_field),
     )
+    if pools:
+        report.coverage = diversity_report(rows, text_fields=texts, pools=pools).coverage
     for name in texts:
         values = [v for r in rows if isinstance(v := r.get(name), str) and v.strip()]
         mean, best, pair, compared = pairwise_similarity(values)
         report.texts.append(
             TextStats(
                 name=name,
-                distinct_1=distinct_n(values, 1),
-                distinct_2=distinct_n(values, 2),
-                distinct_3=distinct_n(values, 3),
+                distinct_1=round(distinct_n(values, 1), 4),
+                distinct_2=round(distinct_n(values, 2), 4),
+                distinct_3=round(distinct_n(values, 3), 4),
                 mean_similarity=mean,
                 max_similarity=best,
                 most_similar_pair=pair,
                 compared_rows=compared,
+                mean_jaccard=round(mean_pairwise_similarity(values), 4) if compared > 1 else None,
             )
         )
         report.lengths[name] = [len(words(v)) for v in values]

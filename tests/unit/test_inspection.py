@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from langsynth.quality import distinct_n, inspect_rows, pairwise_similarity, plot_inspection
 
 ROWS = [
@@ -52,8 +54,8 @@ def test_field_statistics() -> None:
 
 
 def test_distinct_n_and_similarity() -> None:
-    assert distinct_n(["a b c", "a b d"], 1) == round(4 / 6, 4)
-    assert distinct_n(["a b c", "a b d"], 2) == round(3 / 4, 4)
+    assert distinct_n(["a b c", "a b d"], 1) == pytest.approx(4 / 6)
+    assert distinct_n(["a b c", "a b d"], 2) == pytest.approx(3 / 4)
     assert distinct_n([], 2) == 0.0
     mean, best, pair, compared = pairwise_similarity(["same words", "same words", "other"])
     assert best == 1.0 and pair == (0, 1) and compared == 3
@@ -61,6 +63,21 @@ def test_distinct_n_and_similarity() -> None:
     report = inspect_rows(ROWS)
     assert [t.name for t in report.texts] == ["reason"]
     assert report.texts[0].max_similarity == 1.0  # rows 0 and 3 share the reason
+    assert report.texts[0].distinct_1 == round(report.texts[0].distinct_1, 4)
+    assert report.texts[0].mean_jaccard is not None and 0.0 < report.texts[0].mean_jaccard < 1.0
+
+
+def test_coverage_against_schema_pools() -> None:
+    from langsynth.pools import ChoicePool
+
+    rows = [{"genre": g, "reason": "a fine film with a strong cast"} for g in ("drama", "drama", "comedy")]
+    pools = {"genre": ChoicePool(["drama", "comedy", "horror", "western"])}
+    report = inspect_rows(rows, pools=pools)
+    (cov,) = report.coverage
+    assert (cov.field, cov.distinct, cov.count, cov.pool_size) == ("genre", 2, 3, 4)
+    assert cov.share == 0.5 and cov.top_value == "drama"
+    assert report.to_dict()["coverage"][0]["share"] == 0.5
+    assert inspect_rows(rows).coverage == []
 
 
 def test_score_distribution() -> None:
