@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+A = TypeVar("A")
+R = TypeVar("R")
 
 _loop: asyncio.AbstractEventLoop | None = None
 _thread: threading.Thread | None = None
@@ -98,3 +100,35 @@ def first_cause(errors: BaseExceptionGroup) -> BaseException:
         if not isinstance(exc, asyncio.CancelledError):
             return exc
     return flat[0] if flat else errors
+
+
+async def bounded_map(
+    func: Callable[[int, A], Awaitable[R]],
+    items: Sequence[A],
+    *,
+    concurrency: int,
+    on_result: Callable[[int, R], None] | None = None,
+) -> list[R]:
+    """``[await func(i, item) for i, item in enumerate(items)]``, at most ``concurrency`` at once.
+
+    Results keep the input order; ``on_result(index, result)`` fires as each finishes. The
+    first failure cancels the rest and is re-raised as itself (see :func:`first_cause`), not
+    wrapped in an exception group.
+    """
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+    results: list[R | None] = [None] * len(items)
+
+    async def one(index: int, item: A) -> None:
+        async with semaphore:
+            result = await func(index, item)
+        results[index] = result
+        if on_result is not None:
+            on_result(index, result)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for i, item in enumerate(items):
+                group.create_task(one(i, item))
+    except BaseExceptionGroup as errors:
+        raise first_cause(errors) from None
+    return [r for r in results if r is not None]

@@ -25,7 +25,6 @@ ActorFilmography(Actor='Tom Hanks', Film=['Big', 'Splash'])
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -43,7 +42,7 @@ from langchain_core.messages import (
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, ValidationError
 
-from langsynth._async import first_cause, run_sync
+from langsynth._async import bounded_map, run_sync
 from langsynth.chains.structured import (
     Usage,
     describe_validation_error,
@@ -415,23 +414,11 @@ class ExtractionChain(Runnable[Any, Any]):
         config: RunnableConfig | None = None,
     ) -> list[Extraction]:
         """Extract every text with bounded concurrency; results keep the input order."""
-        semaphore = asyncio.Semaphore(max(1, concurrency))
-        results: list[Extraction | None] = [None] * len(texts)
 
-        async def one(index: int, text: Any) -> None:
-            async with semaphore:
-                extraction = await self.aextract(text, config)
-            results[index] = extraction
-            if on_result is not None:
-                on_result(index, extraction)
+        async def one(_: int, text: Any) -> Extraction:
+            return await self.aextract(text, config)
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for i, text in enumerate(texts):
-                    group.create_task(one(i, text))
-        except BaseExceptionGroup as errors:
-            raise first_cause(errors) from None
-        return [r for r in results if r is not None]
+        return await bounded_map(one, texts, concurrency=concurrency, on_result=on_result)
 
     def extract_many(
         self,

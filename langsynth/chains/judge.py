@@ -44,7 +44,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, Field
 
-from langsynth._async import run_sync
+from langsynth._async import bounded_map, run_sync
 from langsynth.chains.structured import (
     StructuredOutcome,
     acall,
@@ -655,24 +655,16 @@ class PointwiseJudge(Runnable[Any, JudgeResult]):
 
         ``on_result(index, result)`` is called as each one finishes.
         """
-        todo = list(items)
-        results: list[JudgeResult | None] = [None] * len(todo)
-        semaphore = asyncio.Semaphore(self.concurrency)
 
-        async def one(i: int) -> None:
-            async with semaphore:
-                try:
-                    result = await self.ainvoke(todo[i])
-                except TypeError as exc:  # not something we can judge: that row only
-                    result = JudgeResult(None, None, error=str(exc))
-            results[i] = result
-            if on_result is not None:
-                on_result(i, result)
+        async def one(_: int, item: Any) -> JudgeResult:
+            try:
+                return await self.ainvoke(item)
+            except TypeError as exc:  # not something we can judge: that row only
+                return JudgeResult(None, None, error=str(exc))
 
-        await asyncio.gather(*(one(i) for i in range(len(todo))))
-        return [
-            r if r is not None else JudgeResult(None, None, error="not judged") for r in results
-        ]
+        return await bounded_map(
+            one, list(items), concurrency=self.concurrency, on_result=on_result
+        )
 
     def judge(self, items: Iterable[Any], **kwargs: Any) -> list[JudgeResult]:
         """Synchronous :meth:`ajudge`."""
@@ -821,20 +813,13 @@ class PairwiseJudge(Runnable[Any, PairwiseResult]):
         on_result: Callable[[int, PairwiseResult], None] | None = None,
     ) -> list[PairwiseResult]:
         """Compare every ``(request, first, second)``; results in input order."""
-        todo = list(triples)
-        results: list[PairwiseResult | None] = [None] * len(todo)
+
+        async def one(_: int, triple: tuple[Any, Any, Any]) -> PairwiseResult:
+            return await self.ainvoke(triple)
+
         # each comparison makes two calls at once
-        semaphore = asyncio.Semaphore(max(1, self.concurrency // 2))
-
-        async def one(i: int) -> None:
-            async with semaphore:
-                result = await self.ainvoke(todo[i])
-            results[i] = result
-            if on_result is not None:
-                on_result(i, result)
-
-        await asyncio.gather(*(one(i) for i in range(len(todo))))
-        return [r for r in results if r is not None]
+        concurrency = max(1, self.concurrency // 2)
+        return await bounded_map(one, list(triples), concurrency=concurrency, on_result=on_result)
 
     def judge(self, triples: Iterable[tuple[Any, Any, Any]], **kwargs: Any) -> list[PairwiseResult]:
         """Synchronous :meth:`ajudge`."""

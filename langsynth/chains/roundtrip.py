@@ -12,7 +12,6 @@ only the records whose round trip matches (:func:`round_trip_filter`).
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel
 
-from langsynth._async import first_cause, run_sync
+from langsynth._async import bounded_map, run_sync
 from langsynth.chains.extraction import Extraction, ExtractionChain, ExtractionFailure
 from langsynth.chains.structured import Usage
 from langsynth.chains.text import DatasetGenerator
@@ -242,24 +241,13 @@ class RoundTrip:
     ) -> RoundTripResult:
         """Round-trip ``records`` (dicts or Pydantic records); ``on_row`` fires per record."""
         plain = [_record_dict(r, self.model) for r in records]
-        semaphore = asyncio.Semaphore(self.concurrency)
-        rows: list[RoundTripRow | None] = [None] * len(plain)
         started = time.perf_counter()
-
-        async def one(index: int, record: dict[str, Any]) -> None:
-            async with semaphore:
-                row = await self._one(index, record)
-            rows[index] = row
-            if on_row is not None:
-                on_row(row)
-
-        try:
-            async with asyncio.TaskGroup() as group:
-                for i, record in enumerate(plain):
-                    group.create_task(one(i, record))
-        except BaseExceptionGroup as errors:
-            raise first_cause(errors) from None
-        done = [r for r in rows if r is not None]
+        done = await bounded_map(
+            self._one,
+            plain,
+            concurrency=self.concurrency,
+            on_result=None if on_row is None else lambda _, row: on_row(row),
+        )
         text_usage, extraction_usage = Usage(), Usage()
         for r in done:
             text_usage.add(r.text_usage)

@@ -16,7 +16,6 @@ result says which fields are still missing.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import re
 import unicodedata
@@ -30,7 +29,7 @@ from langchain_core.prompts import BasePromptTemplate, ChatPromptTemplate
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from pydantic import BaseModel
 
-from langsynth._async import first_cause, run_sync
+from langsynth._async import bounded_map, run_sync
 from langsynth.chains.structured import Usage
 from langsynth.metrics import normalize_text, parse_date, parse_number
 
@@ -412,24 +411,11 @@ class DatasetGenerator:
         config: RunnableConfig | None = None,
     ) -> list[dict[str, Any]]:
         """Texts for ``records`` in order; ``on_result(index, row)`` fires as each finishes."""
-        semaphore = asyncio.Semaphore(self.concurrency)
-        results: list[dict[str, Any] | None] = [None] * len(records)
 
-        async def one(index: int, fields: Any) -> None:
-            async with semaphore:
-                row = await self.aone(fields, config)
-            results[index] = row
-            if on_result is not None:
-                on_result(index, row)
+        async def one(_: int, fields: Any) -> dict[str, Any]:
+            return await self.aone(fields, config)
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for i, fields in enumerate(records):
-                    group.create_task(one(i, fields))
-        except BaseExceptionGroup as errors:
-            # Surface the real cause (e.g. ServerDiedError), not the task group wrapper.
-            raise first_cause(errors) from None
-        return [r for r in results if r is not None]
+        return await bounded_map(one, records, concurrency=self.concurrency, on_result=on_result)
 
     def generate(
         self,
