@@ -9,7 +9,38 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from langsynth.schemas import SchemaInfo
+
+
+def progress_bar(label: str, *, detail: str = "{task.fields[detail]}") -> Progress:
+    """The progress bar of long commands, on stderr: label, bar, n/N, detail, elapsed, ETA.
+
+    Tasks must be added with the fields ``detail`` names (``detail=""`` by default).
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from langsynth.cli._app import err_console
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(detail),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+    )
 
 
 def split_list(values: Sequence[str] | None) -> list[str] | None:

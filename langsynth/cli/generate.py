@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
+from langsynth.cli._options import progress_bar
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -112,15 +113,6 @@ def generate(
     a journal, the rejections with raw model output, and a manifest). Ctrl-C keeps every
     accepted record; --resume continues the same run.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from langsynth._async import run_sync
     from langsynth.chains.generator import RecordGenerator, RunStats
     from langsynth.llm import get_chat_model, model_spec_of
@@ -182,15 +174,7 @@ def generate(
     last: dict[str, RunStats] = {"stats": RunStats(requested=n, valid=len(kept))}
     status = "interrupted"
     next_index = start_index
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn(f"[bold]{info.name}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-    )
+    progress = progress_bar(info.name)
     task = progress.add_task("generate", total=n, completed=len(kept), detail="")
 
     def on_progress(stats: RunStats) -> None:

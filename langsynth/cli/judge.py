@@ -9,33 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from langsynth.cli._app import app, console, err_console
-from langsynth.cli._options import default_sidecar, kv_table, schema_for
+from langsynth.cli._options import default_sidecar, kv_table, progress_bar, schema_for
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    pass
 
 
-def _progress(label: str) -> Progress:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        SpinnerColumn(),
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-    )
+_progress = progress_bar
 
 
 @app.command()

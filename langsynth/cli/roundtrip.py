@@ -18,10 +18,9 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
+from langsynth.cli._options import progress_bar
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
-
     from langsynth.metrics import MetricsReport
     from langsynth.schemas import SchemaInfo
 
@@ -51,25 +50,7 @@ TEXT_MAX_TOKENS = 400
 # --------------------------------------------------------------------------- helpers
 
 
-def _progress(label: str) -> Progress:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    return Progress(
-        SpinnerColumn(),
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[detail]}"),
-        TimeElapsedColumn(),
-        console=err_console,
-    )
+_progress = progress_bar
 
 
 def _check_output(path: Path, overwrite: bool) -> None:
