@@ -174,7 +174,7 @@ def recompute(from_dir: Path, match_words: int) -> dict[str, Any]:
     return summary
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--model", default="local", help="model spec (default: local)")
     parser.add_argument("--n", type=int, default=30, help="stories per condition")
@@ -185,19 +185,27 @@ def main() -> None:
     parser.add_argument("--match-words", type=int, default=40, help="length-matched prefix")
     parser.add_argument("--out-dir", type=Path, default=Path("out/bench_diversity_vocabulary"))
     parser.add_argument("--from-dir", type=Path, default=None, help="re-table an earlier run")
-    args = parser.parse_args()
+    return parser
+
+
+def to_markdown(summary: dict[str, Any]) -> str:
+    """The run's settings and the comparison table."""
+    return (
+        f"model {summary['model']}, n={summary['n']} per condition, temperature "
+        f"{summary['temperature']}, max_tokens {summary['max_tokens']}, draw seed "
+        f"{summary['seed']}\n\n" + table(summary["injected"], summary["baseline"])
+    )
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     if args.from_dir is not None:
         summary = recompute(args.from_dir, args.match_words)
     else:
         summary = asyncio.run(run(args))
         (args.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print()
-    print(
-        f"model {summary['model']}, n={summary['n']} per condition, temperature "
-        f"{summary['temperature']}, max_tokens {summary['max_tokens']}, draw seed {summary['seed']}"
-    )
-    print()
-    print(table(summary["injected"], summary["baseline"]))
+    print(to_markdown(summary))
 
 
 if __name__ == "__main__":

@@ -14,12 +14,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from langsynth.chains.judge import LANGUAGES, PointwiseJudge
-from langsynth.llm import get_judge_model
+from langsynth.llm import model_spec_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import chat_model, judge_spec
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "integration" / "judge_labelled.jsonl"
 REQUEST = "Recommend one horror movie."
@@ -45,7 +50,7 @@ SEED_CRITERIA = (
 )
 
 
-def run(judge: PointwiseJudge, rows: list[dict[str, Any]]) -> dict[str, Any]:
+def score_groups(judge: PointwiseJudge, rows: list[dict[str, Any]]) -> dict[str, Any]:
     items = [
         (REQUEST, json.dumps({k: v for k, v in r.items() if k != "fits"}, ensure_ascii=False))
         for r in rows
@@ -68,25 +73,61 @@ def run(judge: PointwiseJudge, rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--judge-model", default=None)
     parser.add_argument("--language", default="ko", choices=sorted(LANGUAGES))
     parser.add_argument("--concurrency", type=int, default=2)
-    args = parser.parse_args()
+    parser.add_argument("--threads", type=int, default=None, help="embedded server threads")
+    return parser
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = [json.loads(line) for line in DATA.read_text().splitlines()]
-    llm = get_judge_model(args.judge_model, temperature=0.0, max_tokens=320)
+    llm = chat_model(
+        judge_spec(args.judge_model),
+        args.concurrency,
+        threads=args.threads,
+        temperature=0.0,
+        max_tokens=320,
+    )
     common = {"schema": "movie_recommendation", "language": args.language}
-    report = {
-        "seed_prompt": run(
+    return {
+        "judge_model": model_spec_of(llm),
+        "seed_prompt": score_groups(
             SeedPromptJudge(
                 llm, criteria=SEED_CRITERIA, examples=(), concurrency=args.concurrency, **common
             ),
             rows,
         ),
-        "langsynth_default": run(PointwiseJudge(llm, concurrency=args.concurrency, **common), rows),
+        "langsynth_default": score_groups(
+            PointwiseJudge(llm, concurrency=args.concurrency, **common), rows
+        ),
     }
+
+
+def to_markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f'Judge `{report["judge_model"]}`; 8 answers to "{REQUEST}" (4 horror films, 4 other '
+        "genres). A useful judge scores the fitting group higher (gap > 0).",
+        "",
+        "| prompt | fitting: mean (weighted) | not fitting: mean (weighted) | gap (weighted) | s |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for key, label in (("seed_prompt", "seed 000's prompt"), ("langsynth_default", "langsynth")):
+        r = report[key]
+        lines.append(
+            f"| {label} | {r['fitting']['mean']} ({r['fitting']['mean_weighted']}) | "
+            f"{r['not_fitting']['mean']} ({r['not_fitting']['mean_weighted']}) | "
+            f"{r['gap']} ({r['gap_weighted']}) | {r['seconds']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    report = run(build_parser().parse_args())
     print(json.dumps(report, indent=2))
+    print(to_markdown(report))
 
 
 if __name__ == "__main__":

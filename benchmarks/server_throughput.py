@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import chat_model, endpoint_of, make_parser, md_table, script_main
+
 PROMPT = "Write a short paragraph about the history of the bicycle."
+
+__all__ = ["build_parser", "chat_model", "endpoint_of", "measure", "run", "to_markdown"]
 
 
 async def _one(
@@ -65,48 +71,39 @@ async def measure(
     }
 
 
-def endpoint_of(llm: Any) -> tuple[str, str, str]:
-    """(base URL, API key, model name) of an OpenAI-compatible LangChain chat model."""
-    base = str(getattr(llm, "openai_api_base", "") or "https://api.openai.com/v1")
-    secret = getattr(llm, "openai_api_key", None)
-    key = secret.get_secret_value() if secret is not None else "none"
-    return base, key, str(getattr(llm, "model_name", "local"))
-
-
-def chat_model(spec: str | None, slots: int, **kwargs: Any) -> Any:
-    """A chat model for ``spec``; the embedded server gets at least ``slots`` parallel slots."""
-    from langsynth.llm import Settings, get_chat_model
-
-    settings = Settings.from_env()
-    if spec in (None, "local", "local-large") and not settings.local_url:
-        settings = settings.model_copy(update={"local_parallel": slots})
-    return get_chat_model(spec, settings=settings, **kwargs)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--model", default=None, help="model spec (default: local)")
+def build_parser() -> argparse.ArgumentParser:
+    parser = make_parser(__doc__)
     parser.add_argument("--parallel", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--requests", type=int, default=8, help="requests per level")
     parser.add_argument("--max-tokens", type=int, default=96)
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    args = parser.parse_args(argv)
-    llm = chat_model(args.model, max(args.parallel))
+    return parser
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from langsynth import local
+
+    llm = chat_model(args.model, max(args.parallel), threads=args.threads)
     base, key, model = endpoint_of(llm)
+    try:
+        rows = [
+            asyncio.run(measure(base, key, model, p, max(args.requests, p), args.max_tokens))
+            for p in args.parallel
+        ]
+    finally:
+        local.stop_all()
+    return {"model": args.model or "local", "max_tokens": args.max_tokens, "levels": rows}
+
+
+def to_markdown(result: dict[str, Any]) -> str:
     rows = [
-        asyncio.run(measure(base, key, model, p, max(args.requests, p), args.max_tokens))
-        for p in args.parallel
+        (r["parallel"], r["requests"], r["tokens"], r["wall_s"], r["tokens_per_s"])
+        for r in result["levels"]
     ]
-    if args.json:
-        print(json.dumps(rows, indent=2))
-    else:
-        print(f"{'parallel':>8} {'requests':>8} {'tokens':>7} {'wall_s':>7} {'tok/s':>7}")
-        for r in rows:
-            cells = (r["parallel"], r["requests"], r["tokens"], r["wall_s"], r["tokens_per_s"])
-            print("{:>8} {:>8} {:>7} {:>7} {:>7}".format(*cells))
-    return 0
+    return md_table(["parallel", "requests", "tokens", "wall s", "tokens/s"], rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return script_main(build_parser, run, to_markdown, argv)
 
 
 if __name__ == "__main__":

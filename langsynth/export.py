@@ -229,7 +229,8 @@ def split_indices(
     """Seeded train/validation row indices; rows of one group stay on one side.
 
     ``groups[i]`` is the group of row ``i`` (e.g. its ``duplicate_of``, or ``i``).
-    The validation side gets whole groups until it holds ``round((1 - f) * n)`` rows.
+    The validation side gets whole groups until it holds ``round((1 - f) * n)`` rows, and at
+    least one row (at most ``n - 1``) when ``f < 1`` and there are two rows or more.
     """
     if not 0.0 < train_fraction <= 1.0:
         raise ConfigurationError(f"--split must be in (0, 1], got {train_fraction}.")
@@ -240,6 +241,9 @@ def split_indices(
     order = sorted(members)
     random.Random(seed).shuffle(order)
     target = round((1.0 - train_fraction) * n)
+    if train_fraction < 1.0 and n >= 2:
+        # A split that leaves one side empty is no split (and an empty file to upload).
+        target = min(n - 1, max(1, target))
     validation: list[int] = []
     for g in order:
         if len(validation) >= target:
@@ -311,7 +315,8 @@ class DataCard:
         if self.steps:
             out += ["", "Steps applied before export:", ""]
             for s in self.steps:
-                out.append(f"- `{s.get('step')}` ({s.get('at', '')}): {_step_line(s)}")
+                at = f" ({s['at']})" if s.get("at") else ""
+                out.append(f"- `{s.get('step')}`{at}: {_step_line(s)}")
         out += ["", "## Judge", ""]
         if self.judge:
             j = self.judge
@@ -458,6 +463,11 @@ def export_rows(
 
     parts: list[tuple[Path, str, list[dict[str, Any]]]]
     if split is not None and split < 1.0:
+        if len(kept_rows) < 2:
+            raise ConfigurationError(
+                f"{len(kept_rows)} row(s) cannot be split into train and validation; export "
+                "without --split, or with more rows."
+            )
         train_idx, val_idx = split_indices(
             len(kept_rows), train_fraction=split, seed=seed, groups=groups
         )

@@ -137,26 +137,43 @@ class RepetitiveNgrams(_RowOnly):
 
 @dataclass
 class EchoesInput(_RowOnly):
-    """The output only repeats the instruction/input (same text, or contained in it)."""
+    """The output only repeats the instruction/input: the same or nearly the same text, or
+    a copied run of words that makes up at least ``min_share`` of it.
+
+    A short answer that the instruction merely names ("negative" for "Classify the review as
+    positive or negative") is an answer, not an echo.
+    """
 
     input_fields: Sequence[str]
     output_field: str
     min_ratio: float = 90.0
+    min_share: float = 0.5
     name: str = "echo"
 
     def check(self, index: int, row: Mapping[str, Any]) -> str | None:
         from rapidfuzz import fuzz
 
-        out = normalize(value_text(row.get(self.output_field)))
-        if not out:
+        out_words = words(value_text(row.get(self.output_field)))
+        if not out_words:
             return None
+        out = " ".join(out_words)
         for f in self.input_fields:
-            source = normalize(value_text(row.get(f)))
-            if not source:
+            source_words = words(value_text(row.get(f)))
+            if not source_words:
                 continue
-            if out == source or out in source or fuzz.ratio(out, source) >= self.min_ratio:
+            source = " ".join(source_words)
+            copied = len(out_words) >= self.min_share * len(source_words) and _contains(
+                source_words, out_words
+            )
+            if out == source or copied or fuzz.ratio(out, source) >= self.min_ratio:
                 return f"{self.output_field} only echoes {f}"
         return None
+
+
+def _contains(tokens: Sequence[str], run: Sequence[str]) -> bool:
+    """True if ``run`` occurs in ``tokens`` as consecutive words."""
+    n = len(run)
+    return any(tokens[i : i + n] == list(run) for i in range(len(tokens) - n + 1))
 
 
 @dataclass
@@ -293,7 +310,10 @@ def default_filters(
     max_repeated_fraction: float = 0.3,
     pii: bool = True,
 ) -> list[RowFilter]:
-    """The standard set: empty, length, repetitive, echo, conflict, html, and pii."""
+    """The standard set: empty, length, repetitive, echo, conflict, html, and pii.
+
+    The length bounds apply to the text fields except a detected response and an ``input``.
+    """
     fields = content_fields(rows)
     instructions, output = detect_pair_fields(fields)
     pair_fields = [*instructions, *([output] if output else [])]
@@ -304,9 +324,12 @@ def default_filters(
     )
     # An Alpaca "input" is often legitimately empty.
     required = [f for f in fields if f.lower() != "input"]
+    # Self-Instruct bounds the length of instructions, not of responses or inputs: a one-word
+    # answer ("negative") or input ("banana") is fine, and long answers are normal.
+    length_fields = [f for f in texts if f != output and f.lower() != "input"]
     filters: list[RowFilter] = [
         EmptyFields(required),
-        Length(texts, min_words, max_words),
+        Length(length_fields, min_words, max_words),
         RepetitiveNgrams(texts, max_repeated_fraction=max_repeated_fraction),
     ]
     if output and instructions:

@@ -277,15 +277,22 @@ def inspect_rows(
     return report
 
 
+def _short_label(value: str, width: int = 28) -> str:
+    return value if len(value) <= width else value[: width - 1] + "…"
+
+
 def plot_inspection(report: InspectionReport, path: str | Path) -> Path:
     """Write a PNG: word-length histograms of the text fields, top values, scores, null rates."""
-    import matplotlib
+    # A bare Figure, not pyplot: no GUI backend is needed, and the caller's pyplot backend
+    # (e.g. Jupyter's inline one) is left alone.
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    # Most-common-value bars only for short categorical columns: free text (the columns with
+    # a length histogram) has no common values, and its long labels squeeze the panels.
     categorical = [
-        f for f in report.fields if f.type == "str" and f.length and 1 < f.distinct <= 30
+        f
+        for f in report.fields
+        if f.type == "str" and f.length and 1 < f.distinct <= 30 and f.name not in report.lengths
     ]
     panels: list[str] = [f"len:{t}" for t in report.lengths]
     panels += [f"top:{f.name}" for f in categorical[:2]]
@@ -294,7 +301,8 @@ def plot_inspection(report: InspectionReport, path: str | Path) -> Path:
     panels.append("nulls")
     cols = 2 if len(panels) > 1 else 1
     nrows = (len(panels) + cols - 1) // cols
-    fig, axes = plt.subplots(nrows, cols, figsize=(6 * cols, 3.4 * nrows), squeeze=False)
+    fig = Figure(figsize=(6 * cols, 3.4 * nrows))
+    axes = fig.subplots(nrows, cols, squeeze=False)
     by_name = {f.name: f for f in report.fields}
     for ax, panel in zip(axes.flat, panels, strict=False):
         kind, _, name = panel.partition(":")
@@ -306,7 +314,7 @@ def plot_inspection(report: InspectionReport, path: str | Path) -> Path:
             ax.set_ylabel("rows")
         elif kind == "top":
             stats = by_name[name]
-            labels = [v for v, _ in stats.top_values][::-1]
+            labels = [_short_label(v) for v, _ in stats.top_values][::-1]
             ax.barh(labels, [c for _, c in stats.top_values][::-1], color="#55A868")
             ax.set_title(f"{name}: most common values ({stats.distinct} distinct)")
             ax.set_xlabel("rows")
@@ -329,5 +337,4 @@ def plot_inspection(report: InspectionReport, path: str | Path) -> Path:
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100)
-    plt.close(fig)
     return out

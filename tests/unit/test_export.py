@@ -125,6 +125,16 @@ def test_split_is_seeded_sized_and_keeps_groups_together() -> None:
         assert members <= set(train) or members <= set(val)
 
 
+def test_a_split_of_a_few_rows_leaves_neither_side_empty(tmp_path: Path) -> None:
+    assert split_indices(5, train_fraction=0.9, seed=0)[1] != []  # round(0.5) would be 0
+    assert len(split_indices(2, train_fraction=0.05, seed=0)[0]) == 1
+    assert split_indices(5, train_fraction=1.0, seed=0) == ([0, 1, 2, 3, 4], [])
+    result = export_rows(movies(2), tmp_path / "ft.jsonl", "openai-chat", split=0.9)
+    assert [n for _, _, n in result.files] == [1, 1]
+    with pytest.raises(ConfigurationError, match="cannot be split"):
+        export_rows(movies(1), tmp_path / "one.jsonl", "openai-chat", split=0.9)
+
+
 def test_export_split_drops_duplicates_first_and_no_duplicate_crosses(tmp_path: Path) -> None:
     rows = movies(30)
     rows += [dict(rows[i], reason=rows[i]["reason"] + " Truly.") for i in range(0, 30, 3)]

@@ -54,6 +54,28 @@ def test_output_that_only_echoes_the_input() -> None:
     assert f.check(0, {"instruction": "Name a color.", "output": "Blue."}) is None
 
 
+def test_an_answer_the_instruction_names_is_not_an_echo() -> None:
+    f = EchoesInput(["instruction"], "output")
+    row = {"instruction": "Classify the review as positive or negative.", "output": "negative"}
+    assert f.check(0, row) is None
+    # whole words only: "no" is not in "Is it now or never?"
+    assert f.check(0, {"instruction": "Is it now or never?", "output": "no"}) is None
+    copied = {"instruction": "Repeat after me: the sea is calm.", "output": "The sea is calm."}
+    assert f.check(0, copied) == "output only echoes instruction"
+
+
+def test_default_filters_keep_one_word_responses() -> None:
+    rows = [
+        {
+            "instruction": "Classify the sentiment of the review.",
+            "input": "It broke.",
+            "response": "negative",
+        },
+        {"instruction": "Help.", "input": "", "response": "With what would you like some help?"},
+    ]
+    assert reasons(rows) == [None, "too short: instruction has 1 word(s) (min 3)"]
+
+
 def test_same_instruction_with_different_responses() -> None:
     rows = [
         {"instruction": "Capital of France?", "output": "Paris"},

@@ -1,0 +1,281 @@
+"""Run the benchmarks one after another and rewrite ``benchmarks/RESULTS.md`` (``make bench``).
+
+Sizes are chosen so the default run takes under 15 minutes on a quiet 2-core machine with the
+embedded models; each section of RESULTS.md gives the exact command that reproduces it alone.
+
+    python benchmarks/run_all.py                          # everything, RESULTS.md + RESULTS.json
+    python benchmarks/run_all.py --quick                  # tiny sizes, into out/bench-quick/
+    python benchmarks/run_all.py --only quality memory    # redo some sections, keep the others
+    python benchmarks/run_all.py --extra                  # also the judge-prompt and vocabulary
+    python benchmarks/run_all.py --model openai-compatible:qwen --judge-model openai:gpt-4o-mini
+
+Speed benchmarks start their own embedded servers (``LANGSYNTH_LOCAL_URL`` is not used), so
+stop other model servers first: two servers on 2 cores halve each other's speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import os
+import shlex
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import machine, model_title  # noqa: E402
+
+DEFAULT_RESULTS = HERE / "RESULTS.md"
+QUICK_RESULTS = HERE.parent / "out" / "bench-quick" / "RESULTS.md"
+BUDGET_S = 15 * 60
+
+
+@dataclass(frozen=True)
+class Bench:
+    """One benchmark script and the sizes run_all gives it."""
+
+    name: str
+    title: str
+    full: str  # arguments of the full run
+    quick: str  # arguments of --quick
+    # Expected seconds of the full sizes on a quiet 2-core machine, estimated from the tokens
+    # each step decodes and processes (0.5B: 37-57 decoded tok/s by slots, ~230 prompt tok/s;
+    # 1.5B: 19 decoded, ~70 prompt tok/s); run_all prints them beside the measured times.
+    budget_s: int
+    takes: tuple[str, ...] = ("model", "threads")  # run_all options passed through
+    extra: bool = False  # only with --extra: does not fit the 15-minute budget
+
+
+BENCHMARKS = (
+    Bench(
+        "overhead",
+        "Pipeline overhead per record (no model)",
+        full="--records 1000",
+        quick="--records 50",
+        budget_s=5,
+        takes=(),
+    ),
+    Bench(
+        "prompt_cache",
+        "Prompt cache: time to first token with and without the shared prefix",
+        full="--requests 4",
+        quick="--requests 2",
+        budget_s=15,
+    ),
+    Bench(
+        "generation_speed",
+        "Generation speed: server ceiling vs langsynth vs the seed's sequential loop",
+        full="--n 16 --min-waves 2 --sequential-n 10 --parallel 4 1 2 8",
+        quick="--n 2 --min-waves 1 --sequential-n 2 --parallel 2 1 --ceiling-tokens 16",
+        budget_s=215,
+    ),
+    Bench(
+        "memory",
+        "Memory: peak RSS of client and server for N = 20 and N = 200",
+        full="--sizes 20 200 --slots 8",
+        quick="--sizes 2 5 --slots 2",
+        budget_s=205,
+    ),
+    Bench(
+        "quality",
+        "Quality per built-in schema: valid, unique, round trip, judge, diversity",
+        full="--n 30 --roundtrip-n 4 --judge-n 4",
+        quick="--n 2 --roundtrip-n 1 --judge-n 1 --slots 2 "
+        "--schemas medical_billing movie_recommendation",
+        budget_s=425,
+        takes=("model", "threads", "judge_model"),
+    ),
+    Bench(
+        "judge_prompts",
+        "Judge prompts: does the judge separate fitting from unfitting answers?",
+        full="",
+        quick="",
+        budget_s=90,
+        takes=("judge_model", "threads"),
+        extra=True,
+    ),
+    Bench(
+        "diversity_vocabulary",
+        "Vocabulary injection: how much diversity it adds",
+        full="--n 30",
+        quick="--n 2",
+        budget_s=400,
+        takes=("model",),
+        extra=True,
+    ),
+)
+BY_NAME = {b.name: b for b in BENCHMARKS}
+
+
+def bench_argv(bench: Bench, args: argparse.Namespace) -> list[str]:
+    """The script's arguments: its sizes plus the run_all options it takes."""
+    argv = shlex.split(bench.quick if args.quick else bench.full)
+    for option in bench.takes:
+        value = getattr(args, option)
+        if value is not None:
+            argv += ["--" + option.replace("_", "-"), str(value)]
+    if args.quick and bench.name == "diversity_vocabulary":
+        argv += ["--out-dir", str(args.results.parent / "diversity_vocabulary")]
+    return argv
+
+
+def run_one(bench: Bench, args: argparse.Namespace) -> dict[str, Any]:
+    """Import and run one benchmark; a failure is recorded, not raised."""
+    from langsynth import local
+
+    module = importlib.import_module(bench.name)
+    argv = bench_argv(bench, args)
+    entry: dict[str, Any] = {
+        "title": bench.title,
+        "command": shlex.join(["python", f"benchmarks/{bench.name}.py", *argv]),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_before": round(os.getloadavg()[0], 2),
+        "model": model_title(args.model) if "model" in bench.takes else None,
+        "budget_s": bench.budget_s,
+    }
+    started = time.perf_counter()
+    try:
+        result = module.run(module.build_parser().parse_args(argv))
+        if hasattr(result, "__await__"):
+            import asyncio
+
+            result = asyncio.run(result)
+        entry["result"] = result
+        entry["markdown"] = module.to_markdown(result)
+        headline = getattr(module, "headline", None)
+        entry["headline"] = headline(result) if headline else None
+    except Exception as exc:
+        entry["error"] = f"{type(exc).__name__}: {exc}"
+        entry["traceback"] = traceback.format_exc()[-4000:]
+    finally:
+        local.stop_all()
+    entry["elapsed_s"] = round(time.perf_counter() - started, 1)
+    return entry
+
+
+def render(store: dict[str, Any]) -> str:
+    """RESULTS.md from the stored sections, in benchmark order."""
+    m = store["machine"]
+    sections = [(b, store["sections"][b.name]) for b in BENCHMARKS if b.name in store["sections"]]
+    total = sum(e["elapsed_s"] for _, e in sections)
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`python benchmarks/run_all.py`); do not edit by hand. Each "
+        "section gives the command that reproduces it alone. The machine is shared and noisy, "
+        "so read the ratios measured side by side in one run rather than absolute times.",
+        "",
+        f"- Machine: {m['cores']} cores ({m['cpu'] or 'unknown CPU'}), {m['ram_gib']} GiB RAM, "
+        f"Python {m['python']}, {m['system']}",
+        f"- Last run: {store['date']}"
+        + (" (`--quick`: tiny sizes, not results)" if store.get("quick") else ""),
+        f"- Time of the sections below: {total / 60:.1f} min",
+        "",
+    ]
+    headlines = [(b, e["headline"]) for b, e in sections if e.get("headline")]
+    if headlines:
+        lines += ["## Summary", ""]
+        lines += [f"- **{b.title.split(':')[0]}**: {h}" for b, h in headlines]
+        lines.append("")
+    for i, (bench, entry) in enumerate(sections, 1):
+        facts = [entry["date"], f"{entry['elapsed_s']:.0f} s"]
+        if entry.get("model"):
+            facts.insert(1, f"model {entry['model']}")
+        if entry.get("load_before", 0) > 0.5:
+            facts.append(f"load average {entry['load_before']} at start (machine was busy)")
+        lines += [
+            f"## {i}. {bench.title}",
+            "",
+            f"`{entry['command']}`",
+            "",
+            " · ".join(facts),
+            "",
+        ]
+        if "error" in entry:
+            lines += ["**Failed:** " + entry["error"], ""]
+        else:
+            lines += [entry["markdown"], ""]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
+    parser.add_argument("--only", nargs="+", choices=sorted(BY_NAME), help="run only these")
+    parser.add_argument("--extra", action="store_true", help="also the optional benchmarks")
+    parser.add_argument("--model", default=None, help="model spec (default: local)")
+    parser.add_argument("--judge-model", default=None, help="judge spec (default: local-large)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="CPU threads of the embedded servers"
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help=f"Markdown file to write (default {DEFAULT_RESULTS.relative_to(HERE.parent)}; "
+        f"with --quick {QUICK_RESULTS.relative_to(HERE.parent)}); raw results go beside it "
+        "as .json",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.results is None:
+        args.results = QUICK_RESULTS if args.quick else DEFAULT_RESULTS
+    chosen = [
+        b for b in BENCHMARKS if (b.name in args.only if args.only else not b.extra or args.extra)
+    ]
+    store_path = args.results.with_suffix(".json")
+    store: dict[str, Any] = {"sections": {}}
+    if args.only and store_path.is_file():  # keep the sections not rerun
+        store = json.loads(store_path.read_text())
+    load = os.getloadavg()[0]
+    if load > 0.5:
+        print(f"warning: load average {load:.2f}: timings will be slow and noisy", file=sys.stderr)
+    budget = sum(b.budget_s for b in chosen)
+    print(f"running {', '.join(b.name for b in chosen)} (budget {budget / 60:.1f} min)")
+    started = time.perf_counter()
+    failed = []
+    for i, bench in enumerate(chosen, 1):
+        print(
+            f"[{i}/{len(chosen)}] {bench.name}: {shlex.join(bench_argv(bench, args))}", flush=True
+        )
+        entry = run_one(bench, args)
+        store["sections"][bench.name] = entry
+        store.update(machine=machine(), date=entry["date"], quick=args.quick)
+        args.results.parent.mkdir(parents=True, exist_ok=True)
+        store_path.write_text(json.dumps(store, indent=2, default=str) + "\n")
+        args.results.write_text(render(store))
+        status = "FAILED: " + entry["error"] if "error" in entry else "done"
+        print(
+            f"[{i}/{len(chosen)}] {bench.name} {status} in {entry['elapsed_s']:.0f} s "
+            f"(budget {bench.budget_s} s; total {time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
+        if "error" in entry:
+            failed.append(bench.name)
+            print(entry["traceback"], file=sys.stderr)
+    total = time.perf_counter() - started
+    print(f"\n{'section':<22} {'seconds':>8} {'budget':>7}")
+    for bench in chosen:
+        seconds = store["sections"][bench.name]["elapsed_s"]
+        print(f"{bench.name:<22} {seconds:>8.0f} {bench.budget_s:>7}")
+    print(f"{'total':<22} {total:>8.0f} {budget:>7}   -> {args.results}")
+    if not args.quick and not args.only and total > BUDGET_S:
+        print(f"warning: the run took {total / 60:.1f} min, over the 15-minute budget")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
