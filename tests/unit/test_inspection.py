@@ -70,7 +70,10 @@ def test_distinct_n_and_similarity() -> None:
 def test_coverage_against_schema_pools() -> None:
     from langsynth.pools import ChoicePool
 
-    rows = [{"genre": g, "reason": "a fine film with a strong cast"} for g in ("drama", "drama", "comedy")]
+    rows = [
+        {"genre": g, "reason": "a fine film with a strong cast"}
+        for g in ("drama", "drama", "comedy")
+    ]
     pools = {"genre": ChoicePool(["drama", "comedy", "horror", "western"])}
     report = inspect_rows(rows, pools=pools)
     (cov,) = report.coverage
