@@ -411,6 +411,9 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         """
         kept = list(existing)
         seen = {record_key(r, self.info.dedup_fields) for r in kept}
+        # A small model at low temperature often hands back a few-shot example verbatim:
+        # that is not a new record, so it counts as a duplicate too.
+        copies = {record_key(e, self.info.dedup_fields) for e in self.examples} - seen
         # deque(maxlen=k) keeps the last k lines; k == 0 keeps none.
         recent: deque[str] = deque((self._recent_line(r) for r in kept), maxlen=self.avoid_recent)
         need = max(0, n - len(kept))
@@ -433,7 +436,7 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
                 rej = Rejection(outcome.index, last.error or "invalid", last.raw, outcome.hints)
             else:
                 key = record_key(outcome.record, self.info.dedup_fields)
-                if key not in seen and len(records) < need:
+                if key not in seen and key not in copies and len(records) < need:
                     seen.add(key)
                     records.append(outcome.record)
                     stats.valid += 1
@@ -444,7 +447,9 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
                     return
                 rej = Rejection(
                     outcome.index,
-                    "duplicate of an accepted record",
+                    "copy of a few-shot example"
+                    if key in copies
+                    else "duplicate of an accepted record",
                     last.raw,
                     outcome.hints,
                     kind="duplicate",

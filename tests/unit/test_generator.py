@@ -110,6 +110,17 @@ def test_duplicates_are_dropped_and_topped_up() -> None:
     assert result.stats.duplicates == 1 and result.rejected[0].kind == "duplicate"
 
 
+def test_a_copy_of_a_few_shot_example_is_a_duplicate() -> None:
+    from langsynth.schemas import load_schema
+
+    copy = dict(load_schema("medical_billing").load_examples()[0])
+    llm = FakeChatModel(answers=[copy, billing(5)])
+    result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(1)
+    assert [r.patient_name for r in result.records] == ["Person Number5"]
+    assert result.rejected[0].reason == "copy of a few-shot example"
+    assert result.stats.duplicates == 1
+
+
 def test_existing_records_count_and_seed_the_duplicate_check() -> None:
     kept = [MedicalBilling.model_validate(billing(1))]
     llm = FakeChatModel(answers=[billing(1), billing(3)])
