@@ -17,8 +17,8 @@ from tests.fakes import FakeChatModel
 runner = CliRunner()
 
 RECORDS = [
-    {"Actor": "Tom Hanks", "Film": ["Big", "Splash"]},
-    {"Actor": "Tom Hardy", "Film": ["Dunkirk", "Locke"]},
+    {"Actor": "Rita Hanks", "Film": ["Big", "Splash"]},
+    {"Actor": "Rita Hardy", "Film": ["Dunkirk", "Locke"]},
 ]
 METRIC_KEYS = {"n", "parse_rate", "schema_valid_rate", "record_exact", "micro", "macro", "fields"}
 
@@ -82,7 +82,7 @@ def test_text_writes_labelled_rows_and_a_summary(
     assert summary["n"] == 2 and summary["verified"] == 2 and summary["missing_fields"] == {}
     rows = sorted(read_rows(out), key=lambda r: r["id"])
     assert [r["id"] for r in rows] == [0, 1]
-    assert rows[0]["text"] == "Tom Hanks starred in Big and Splash."
+    assert rows[0]["text"] == "Rita Hanks starred in Big and Splash."
     assert rows[0]["labels"] == RECORDS[0] and rows[0]["preferences"] == {"style": "news"}
     assert rows[0]["verified"] is True and rows[0]["missing"] == {}
 
@@ -123,7 +123,7 @@ def test_extract_writes_id_prediction_rows_and_failures_with_raw_output(
 ) -> None:
     texts = tmp_path / "texts.jsonl"
     write_rows(
-        texts, [{"id": "a", "body": "Tom Hanks in Big and Splash."}, {"id": "b", "body": "?"}]
+        texts, [{"id": "a", "body": "Rita Hanks in Big and Splash."}, {"id": "b", "body": "?"}]
     )
     out = tmp_path / "preds.jsonl"
     use_fake.append(FakeChatModel(answers=[reader], cycle=True))
@@ -154,8 +154,8 @@ def test_extract_on_labelled_texts_prints_the_metrics(
     write_rows(
         texts,
         [
-            {"id": 0, "text": "Tom Hanks in Big and Splash.", "labels": RECORDS[0]},
-            {"id": 1, "text": "Tom Hardy ...", "labels": RECORDS[1]},
+            {"id": 0, "text": "Rita Hanks in Big and Splash.", "labels": RECORDS[0]},
+            {"id": 1, "text": "Rita Hardy ...", "labels": RECORDS[1]},
         ],
     )
     use_fake.append(FakeChatModel(answers=[reader], cycle=True))
@@ -197,15 +197,15 @@ def write_gold_and_preds(tmp_path: Path) -> tuple[Path, Path]:
     write_rows(
         gold,
         [
-            {"id": 1, "labels": {"Actor": "Tom Hanks", "Film": ["Big", "Splash"]}},
-            {"id": 2, "labels": {"Actor": "Tom Hardy", "Film": ["Dunkirk"]}},
+            {"id": 1, "labels": {"Actor": "Rita Hanks", "Film": ["Big", "Splash"]}},
+            {"id": 2, "labels": {"Actor": "Rita Hardy", "Film": ["Dunkirk"]}},
             {"id": 3, "labels": {"Actor": "Meryl Streep"}},  # Film not annotated
         ],
     )
     write_rows(
         pred,
         [
-            {"id": 2, "prediction": {"Actor": "tom hardy", "Film": ["Dunkirk", "Inception"]}},
+            {"id": 2, "prediction": {"Actor": "rita hardy", "Film": ["Dunkirk", "Inception"]}},
             {"id": 1, "prediction": None, "error": "no JSON", "raw_output": "??"},
             # id 3 has no prediction at all
         ],
@@ -244,7 +244,7 @@ def test_score_match_mode_changes_the_verdict(tmp_path: Path) -> None:
             "--json",
         )
     )
-    assert exact["fields"]["Actor"]["precision"] == 0.0  # "tom hardy" != "Tom Hardy"
+    assert exact["fields"]["Actor"]["precision"] == 0.0  # "rita hardy" != "Rita Hardy"
     result = runner.invoke(
         app,
         [
@@ -265,8 +265,8 @@ def test_score_match_mode_changes_the_verdict(tmp_path: Path) -> None:
 def test_score_custom_field_names_and_a_table(tmp_path: Path) -> None:
     gold = tmp_path / "gold.csv"
     pred = tmp_path / "pred.jsonl"
-    write_rows(gold, [{"key": "x", "truth": {"Actor": "Tom Hanks", "Film": ["Big"]}}])
-    write_rows(pred, [{"key": "x", "out": {"Actor": "Tom Hanks", "Film": ["Big"]}}])
+    write_rows(gold, [{"key": "x", "truth": {"Actor": "Rita Hanks", "Film": ["Big"]}}])
+    write_rows(pred, [{"key": "x", "out": {"Actor": "Rita Hanks", "Film": ["Big"]}}])
     result = cli(
         "score",
         "-s",
@@ -315,8 +315,8 @@ def test_bench_extract_reports_metrics_latency_and_tokens_per_strategy(
     write_rows(
         data,
         [
-            {"id": 0, "text": "Tom Hanks in Big and Splash.", "labels": RECORDS[0]},
-            {"id": 1, "text": "Tom Hardy ...", "labels": RECORDS[1]},
+            {"id": 0, "text": "Rita Hanks in Big and Splash.", "labels": RECORDS[0]},
+            {"id": 1, "text": "Rita Hardy ...", "labels": RECORDS[1]},
             {"id": 2, "text": "unused", "labels": RECORDS[1]},
         ],
     )
