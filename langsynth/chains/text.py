@@ -101,7 +101,7 @@ def render_fields(fields: Any) -> str:
 
 def _render_preferences(preferences: Any) -> str:
     if not preferences:
-        return "none"
+        return "a plain, natural paragraph"  # "none" was copied into texts by small models
     if isinstance(preferences, Mapping):
         return "; ".join(f"{k}: {v}" for k, v in preferences.items())
     return str(preferences)

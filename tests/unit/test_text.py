@@ -101,7 +101,11 @@ def test_chain_maps_fields_and_preferences_to_the_seed_output_shape() -> None:
         "text": "The vibrant blue sky met the yellow sun.",
     }
     prompt = last_human(llm.calls[0])
-    assert "- blue" in prompt and "- yellow" in prompt and "Preferences: none" in prompt
+    assert (
+        "- blue" in prompt
+        and "- yellow" in prompt
+        and "Preferences: a plain, natural paragraph" in prompt
+    )
 
 
 def test_chain_renders_records_lists_and_preferences_into_the_prompt() -> None:
