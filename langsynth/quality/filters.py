@@ -60,6 +60,16 @@ class _RowOnly:
         return None
 
 
+class _OnFields(_RowOnly):
+    """A row filter over ``self.fields``, which default to the content columns of the rows."""
+
+    fields: Sequence[str] | None
+
+    def prepare(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if self.fields is None:
+            self.fields = content_fields(rows)
+
+
 def _is_empty(value: Any) -> bool:
     if value is None:
         return True
@@ -71,15 +81,11 @@ def _is_empty(value: Any) -> bool:
 
 
 @dataclass
-class EmptyFields(_RowOnly):
+class EmptyFields(_OnFields):
     """A field is missing, ``None``, blank, or an empty list."""
 
     fields: Sequence[str] | None = None
     name: str = "empty"
-
-    def prepare(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if self.fields is None:
-            self.fields = content_fields(rows)
 
     def check(self, index: int, row: Mapping[str, Any]) -> str | None:
         empty = [f for f in self.fields or () if _is_empty(row.get(f))]
@@ -210,15 +216,11 @@ class ConflictingResponses:
 
 
 @dataclass
-class HtmlRemnants(_RowOnly):
+class HtmlRemnants(_OnFields):
     """HTML tags, comments or entities left in a string field."""
 
     fields: Sequence[str] | None = None
     name: str = "html"
-
-    def prepare(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if self.fields is None:
-            self.fields = content_fields(rows)
 
     def check(self, index: int, row: Mapping[str, Any]) -> str | None:
         for f in self.fields or ():
@@ -232,15 +234,11 @@ class HtmlRemnants(_RowOnly):
 
 
 @dataclass
-class ContainsPii(_RowOnly):
+class ContainsPii(_OnFields):
     """A string field holds an email, phone, card or national-id number."""
 
     fields: Sequence[str] | None = None
     name: str = "pii"
-
-    def prepare(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        if self.fields is None:
-            self.fields = content_fields(rows)
 
     def check(self, index: int, row: Mapping[str, Any]) -> str | None:
         for f in self.fields or ():
