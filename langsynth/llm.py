@@ -219,6 +219,9 @@ def get_judge_model(
     return get_chat_model(chosen, settings=settings, **kwargs)
 
 
+LOCAL_DEFAULT_MAX_TOKENS = 1024
+
+
 def _build(
     parsed: ModelSpec,
     settings: Settings,
@@ -237,6 +240,9 @@ def _build(
     common.update(extra)
 
     if parsed.provider == "local":
+        # A small local model can loop until its context is full (minutes on 2 cores); a cap
+        # turns that into a prompt "length" failure that the caller retries or reports.
+        common.setdefault("max_tokens", LOCAL_DEFAULT_MAX_TOKENS)
         external = settings.local_large_url if parsed.name == "local-large" else settings.local_url
         if external and parsed.path is None:
             # A server started elsewhere with `langsynth serve`.

@@ -26,7 +26,7 @@ def local_llm() -> Iterator[object]:
     from langsynth import local
     from langsynth.llm import get_chat_model
 
-    llm = get_chat_model("local", temperature=0.7, seed=1234)
+    llm = get_chat_model("local", temperature=0.7, seed=1234, max_tokens=512)
     yield llm
     server = getattr(llm, "_server", None)
     local.stop_all()

@@ -146,6 +146,14 @@ def test_external_local_server_url_is_used_without_starting_one() -> None:
     assert llm.openai_api_base == "http://127.0.0.1:8099/v1"
 
 
+def test_local_models_cap_output_tokens_unless_told_otherwise() -> None:
+    from langsynth.llm import LOCAL_DEFAULT_MAX_TOKENS
+
+    s = settings(LANGSYNTH_LOCAL_URL="http://127.0.0.1:8099/")
+    assert get_chat_model("local", settings=s).max_tokens == LOCAL_DEFAULT_MAX_TOKENS  # type: ignore[attr-defined]
+    assert get_chat_model("local", max_tokens=50, settings=s).max_tokens == 50  # type: ignore[attr-defined]
+
+
 def test_bad_integer_setting_names_the_variable() -> None:
     with pytest.raises(ConfigurationError, match="LANGSYNTH_LOCAL_PARALLEL"):
         settings(LANGSYNTH_LOCAL_PARALLEL="four")
