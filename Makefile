@@ -39,8 +39,8 @@ test-unit: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest -m "not integration and not notebook"
 
 lint: $(VENV)/.stamp-dev
-	$(BIN)/ruff check langsynth tests benchmarks
-	$(BIN)/ruff format --check langsynth tests benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: $(VENV)/.stamp-dev

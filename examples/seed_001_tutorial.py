@@ -2,6 +2,7 @@
 
 Run: python examples/seed_001_tutorial.py   (embedded model, no API key)
 """
+
 # --- the only changed lines: imports -------------------------------------------------------
 from langchain_core.prompts import FewShotPromptTemplate, PromptTemplate
 from pydantic import BaseModel
@@ -68,4 +69,5 @@ synthetic_results = synthetic_data_generator.generate(
 # --- added: show what came back --------------------------------------------------------------
 for record in synthetic_results:
     print(repr(record))
-print(f"{len(synthetic_results)} records, {len({r.patient_name for r in synthetic_results})} distinct names")
+names = {r.patient_name for r in synthetic_results}
+print(f"{len(synthetic_results)} records, {len(names)} distinct names")
