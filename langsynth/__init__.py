@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "ExtractionChain": "langsynth.chains.extraction",
     "ExtractionFailure": "langsynth.chains.extraction",
     "create_extraction_chain": "langsynth.chains.extraction",
+    "bench_strategy": "langsynth.chains.extraction",
     # field metrics
     "MetricsReport": "langsynth.metrics",
     "compare_records": "langsynth.metrics",
@@ -131,6 +132,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from langsynth.chains.extraction import (  # noqa: F401
         ExtractionChain,
         ExtractionFailure,
+        bench_strategy,
         create_extraction_chain,
     )
     from langsynth.chains.generator import (  # noqa: F401

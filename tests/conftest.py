@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+from tests.fakes import FakeChatModel
 
 os.environ.setdefault("LANGSYNTH_NOTEBOOK_SIZE", "small")
 
@@ -41,3 +44,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
         if name.startswith("LANGSYNTH_") or name == "OPENAI_API_KEY":
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def use_fake(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
+    """Each get_chat_model call returns the next fake installed in the list."""
+    models: list[FakeChatModel] = []
+
+    def fake_get_chat_model(spec: str | None = None, **kwargs: Any) -> FakeChatModel:
+        return models.pop(0)
+
+    monkeypatch.setattr("langsynth.llm.get_chat_model", fake_get_chat_model)
+    return models

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
     pass
 
 
-_progress = progress_bar
-
-
 @app.command()
 def judge(
     input: Annotated[Path, typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet.")],
@@ -182,7 +179,7 @@ def _pointwise(
     results: dict[int, JudgeResult] = {}
     next_to_write = 0
     start = time.perf_counter()
-    progress = _progress("judge")
+    progress = progress_bar("judge")
     task = progress.add_task("judge", total=len(rows), completed=len(done), detail="")
     counts = {"failed": 0, "sum": 0.0, "n": 0}
 
@@ -297,7 +294,7 @@ def _pairwise(
         item_a = to_item(first, rubric=rubric, subject=subject)
         item_b = to_item(sec, rubric=rubric, subject=subject)
         triples.append((request or item_a.request, item_a.response, item_b.response))
-    progress = _progress("pairwise")
+    progress = progress_bar("pairwise")
     task = progress.add_task("pairwise", total=len(triples), detail="")
     start = time.perf_counter()
 

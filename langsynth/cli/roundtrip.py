@@ -8,7 +8,6 @@ With ``--json`` each prints its result object as JSON on stdout, otherwise Rich 
 from __future__ import annotations
 
 import json
-import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +20,8 @@ from langsynth.cli._app import app, console, err_console
 from langsynth.cli._options import progress_bar
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
     from langsynth.metrics import MetricsReport
     from langsynth.schemas import SchemaInfo
 
@@ -48,9 +49,6 @@ TEXT_MAX_TOKENS = 400
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-_progress = progress_bar
 
 
 def _check_output(path: Path, overwrite: bool) -> None:
@@ -148,18 +146,6 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 # --------------------------------------------------------------------------- text
 
 
@@ -214,7 +200,7 @@ def text(
     )
     missing_fields: Counter[str] = Counter()
     counts = {"verified": 0, "failed": 0, "attempts": 0, "output_tokens": 0}
-    progress = _progress(f"text {info.name}")
+    progress = progress_bar(f"text {info.name}")
     task = progress.add_task("text", total=len(records), detail="")
     with JsonlAppender(output) as out, progress:
 
@@ -306,7 +292,7 @@ def extract(
     llm = get_chat_model(model, temperature=0, max_tokens=max_tokens)
     chain = ExtractionChain(info, llm, strategy)
     predictions: list[Any] = [None] * len(rows)
-    progress = _progress(f"extract {info.name} ({strategy})")
+    progress = progress_bar(f"extract {info.name} ({strategy})")
     task = progress.add_task("extract", total=len(rows), detail="")
     failed = 0
     with JsonlAppender(output) as out, progress:
@@ -426,47 +412,6 @@ def score(
 # --------------------------------------------------------------------------- bench-extract
 
 
-def bench_strategy(
-    chain: Any,
-    texts: Sequence[str],
-    golds: Sequence[Mapping[str, Any]],
-    *,
-    match: str,
-    concurrency: int,
-    on_result: Any = None,
-) -> dict[str, Any]:
-    """Run one extraction strategy over labelled texts: metrics + latency + tokens + errors."""
-    import time
-
-    from langsynth._async import run_sync
-    from langsynth.metrics import score_dataset
-
-    started = time.perf_counter()
-    results = run_sync(chain.aextract_many(texts, concurrency=concurrency, on_result=on_result))
-    elapsed = time.perf_counter() - started
-    report = score_dataset([r.prediction for r in results], golds, chain.model, match=match)
-    latencies = [r.latency_s for r in results]
-    input_tokens = sum(r.usage.input_tokens for r in results)
-    output_tokens = sum(r.usage.output_tokens for r in results)
-    errors = Counter(r.failure.error.split(":")[0][:80] for r in results if r.failure)
-    n = len(results)
-    return {
-        **report.to_dict(),
-        "latency": {
-            "p50_s": round(_percentile(latencies, 0.5), 3),
-            "p95_s": round(_percentile(latencies, 0.95), 3),
-            "mean_s": round(statistics.fmean(latencies), 3) if latencies else 0.0,
-        },
-        "tokens": {
-            "input": input_tokens,
-            "output": output_tokens,
-            "output_per_row": round(output_tokens / n, 1) if n else 0.0,
-        },
-        "elapsed_s": round(elapsed, 3),
-        "errors": dict(errors),
-    }
-
-
 @app.command("bench-extract")
 def bench_extract(
     schema: SchemaOpt,
@@ -490,7 +435,7 @@ def bench_extract(
     One row of metrics per strategy, with latency p50/p95 (seconds per text, measured by the
     client with CONCURRENCY requests in flight) and tokens.
     """
-    from langsynth.chains.extraction import ExtractionChain
+    from langsynth.chains.extraction import ExtractionChain, bench_strategy
     from langsynth.datafile import read_rows
     from langsynth.errors import DataFileError
     from langsynth.llm import get_chat_model
@@ -516,18 +461,17 @@ def bench_extract(
         golds.append(row[label_field])
     llm = get_chat_model(model, temperature=0, max_tokens=max_tokens)
     results: dict[str, dict[str, Any]] = {}
-    progress = _progress(f"bench-extract {info.name}")
+    progress = progress_bar(f"bench-extract {info.name}")
     with progress:
         for name in names:
             task = progress.add_task(name, total=len(texts), detail=name)
+
+            def advance(_index: int, _result: object, task: TaskID = task) -> None:
+                progress.update(task, advance=1)
+
             chain = ExtractionChain(info, llm, name)
             results[name] = bench_strategy(
-                chain,
-                texts,
-                golds,
-                match=match,
-                concurrency=concurrency,
-                on_result=lambda _i, _r, task=task: progress.update(task, advance=1),
+                chain, texts, golds, match=match, concurrency=concurrency, on_result=advance
             )
     if as_json:
         _print_json({"strategies": results})
@@ -631,7 +575,7 @@ def roundtrip(
         min_f1=min_f1,
         concurrency=concurrency,
     )
-    progress = _progress(f"roundtrip {info.name}")
+    progress = progress_bar(f"roundtrip {info.name}")
     task = progress.add_task("roundtrip", total=len(chosen), detail="")
     passed = 0
     appender = JsonlAppender(output) if output is not None else None
@@ -673,7 +617,7 @@ def _generate_records(
 
     llm = get_chat_model(model, temperature=0.9, max_tokens=512, seed=seed)
     gen = RecordGenerator(info, llm, concurrency=concurrency, seed=seed)
-    progress = _progress(f"generate {info.name}")
+    progress = progress_bar(f"generate {info.name}")
     task = progress.add_task("generate", total=n, detail="")
     with progress:
         result = run_sync(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from langchain_core.messages import BaseMessage
 from typer.testing import CliRunner
 
@@ -19,18 +18,6 @@ from tests.unit.test_diversity_stories import echo_story
 from tests.unit.test_diversity_textbook_labels import GOOD
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def use_fake(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
-    """Each get_chat_model call returns the next fake installed in the list."""
-    models: list[FakeChatModel] = []
-
-    def fake_get_chat_model(spec: str | None = None, **kwargs: Any) -> FakeChatModel:
-        return models.pop(0)
-
-    monkeypatch.setattr("langsynth.llm.get_chat_model", fake_get_chat_model)
-    return models
 
 
 def run(*args: str) -> Any:

@@ -31,18 +31,6 @@ def billing(i: int) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def use_fake(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
-    """Each get_chat_model call returns the next fake installed in the list."""
-    models: list[FakeChatModel] = []
-
-    def fake_get_chat_model(spec: str | None = None, **kwargs: Any) -> FakeChatModel:
-        return models.pop(0)
-
-    monkeypatch.setattr("langsynth.llm.get_chat_model", fake_get_chat_model)
-    return models
-
-
 def run(*args: str) -> Any:
     return runner.invoke(app, ["generate", *args], catch_exceptions=True)
 

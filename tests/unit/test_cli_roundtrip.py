@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from langchain_core.messages import BaseMessage
 from typer.testing import CliRunner
 
@@ -21,18 +20,6 @@ RECORDS = [
     {"Actor": "Rita Hardy", "Film": ["Dunkirk", "Locke"]},
 ]
 METRIC_KEYS = {"n", "parse_rate", "schema_valid_rate", "record_exact", "micro", "macro", "fields"}
-
-
-@pytest.fixture
-def use_fake(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
-    """Each get_chat_model call returns the next fake installed in the list."""
-    models: list[FakeChatModel] = []
-
-    def fake_get_chat_model(spec: str | None = None, **kwargs: Any) -> FakeChatModel:
-        return models.pop(0)
-
-    monkeypatch.setattr("langsynth.llm.get_chat_model", fake_get_chat_model)
-    return models
 
 
 def cli(*args: str) -> Any:
