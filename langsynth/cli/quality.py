@@ -247,9 +247,10 @@ def inspect(
     chosen, texts = split_list(fields), split_list(text_fields)
     check_columns(rows, chosen, "--fields")
     check_columns(rows, texts, "--text-fields")
-    pools = load_schema(schema).pools if schema else None
-    if texts is None and schema:
-        texts = [f for f in load_schema(schema).text_fields if any(f in r for r in rows)] or None
+    info = load_schema(schema) if schema else None
+    pools = info.pools if info else None
+    if texts is None and info:
+        texts = [f for f in info.text_fields if any(f in r for r in rows)] or None
     report = inspect_rows(rows, fields=chosen, text_fields=texts, pools=pools)
     if plot is not None:
         plot_inspection(report, plot)
