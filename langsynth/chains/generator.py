@@ -333,6 +333,19 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
 
     # ----------------------------------------------------------------- one record
 
+    def _structured_for(self, index: int) -> Runnable[Any, dict[str, Any]]:
+        """The structured call for record ``index``.
+
+        A chat model with a fixed sampling ``seed`` answers an identical prompt identically, so
+        a schema without hint pools would get the same record every time: each record gets
+        its own seed (``seed + index``), which keeps a seeded run reproducible.
+        """
+        base = getattr(self.llm, "seed", None)
+        if not isinstance(base, int):
+            return self._structured
+        llm = self.llm.model_copy(update={"seed": base + index})
+        return structured_runnable(llm, self.model, self.method)[0]
+
     async def _one(
         self,
         index: int,
@@ -342,9 +355,10 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
     ) -> _Outcome:
         drawn = dict(hints) if hints is not None else sample_hints(self.pools, self._rng(index))
         messages = self.messages(drawn, recent)
+        structured = self._structured_for(index)
         attempts: list[StructuredOutcome] = []
         for _ in range(self.max_retries + 1):
-            outcome = await acall(self._structured, self.model, messages, config)
+            outcome = await acall(structured, self.model, messages, config)
             if outcome.value is not None:
                 try:
                     for check in self.validators:

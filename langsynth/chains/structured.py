@@ -10,6 +10,7 @@ fed back to the model.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Sequence
@@ -111,6 +112,7 @@ def _closed(schema: Any) -> Any:
     return schema
 
 
+@functools.lru_cache(maxsize=64)
 def compact_json_grammar(model: type[BaseModel]) -> str | None:
     """A llama.cpp grammar for ``model`` that also forbids whitespace between JSON tokens.
 

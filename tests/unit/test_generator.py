@@ -4,6 +4,7 @@ import asyncio
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -119,6 +120,31 @@ def test_a_copy_of_a_few_shot_example_is_a_duplicate() -> None:
     assert [r.patient_name for r in result.records] == ["Person Number5"]
     assert result.rejected[0].reason == "copy of a few-shot example"
     assert result.stats.duplicates == 1
+
+
+class SeededFake(FakeChatModel):
+    """A fake with a fixed sampling seed that records the seed of every call."""
+
+    seed: int | None = 100
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
+        SEEDS.append(self.seed)
+        return super()._generate(messages, stop, run_manager, **kw)
+
+
+SEEDS: list[int | None] = []
+
+
+def test_a_seeded_model_samples_each_record_with_its_own_seed() -> None:
+    runs = []
+    for _ in range(2):
+        SEEDS.clear()
+        llm = SeededFake(answers=[billing(1), billing(2), billing(3)])
+        llm._script = iter(llm.answers)  # one script shared by the per-record copies
+        RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(3)
+        runs.append(list(SEEDS))
+    assert runs[0] == [100, 101, 102]  # distinct per record ...
+    assert runs[1] == runs[0]  # ... and reproducible
 
 
 def test_existing_records_count_and_seed_the_duplicate_check() -> None:
