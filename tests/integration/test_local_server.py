@@ -53,7 +53,10 @@ def _wait_gone(pid: int, timeout: float = 20) -> bool:
 
 SCRIPT = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
+    # A shell without job control (CI, `cmd &`) starts jobs with SIGINT ignored, and Python
+    # then never raises KeyboardInterrupt; restore it, as in an interactive session.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from langsynth.llm import get_chat_model
     llm = get_chat_model("local")
     print(llm._server.pid, flush=True)
@@ -83,5 +86,10 @@ def test_server_stops_when_parent_ends(mode: str) -> None:
         proc.send_signal(signal.SIGINT)
     elif mode == "sigkill":
         proc.kill()
-    proc.wait(timeout=60)
+    try:
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:  # do not leave a hung parent (and its server) behind
+            proc.kill()
+            proc.wait()
     assert _wait_gone(child_pid), f"server child {child_pid} still running after parent {mode}"
