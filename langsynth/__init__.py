@@ -84,9 +84,9 @@ _EXPORTS: dict[str, str] = {
     "FunctionPool": "langsynth.pools",
     # generation
     "RecordGenerator": "langsynth.chains.generator",
-    "GenerationResult": "langsynth.chains.generator",
-    "Rejection": "langsynth.chains.generator",
-    "RunStats": "langsynth.chains.generator",
+    "RunResult": "langsynth.runs",
+    "RunStats": "langsynth.runs",
+    "Budget": "langsynth.runs",
     # data files
     "read_rows": "langsynth.datafile",
     "write_rows": "langsynth.datafile",
@@ -135,12 +135,8 @@ if TYPE_CHECKING:  # pragma: no cover
         bench_strategy,
         create_extraction_chain,
     )
-    from langsynth.chains.generator import (  # noqa: F401
-        GenerationResult,
-        RecordGenerator,
-        Rejection,
-        RunStats,
-    )
+    from langsynth.chains.generator import RecordGenerator  # noqa: F401
+    from langsynth.runs import Budget, RunResult, RunStats  # noqa: F401
     from langsynth.chains.judge import (  # noqa: F401
         JudgeResult,
         JudgeVerdict,

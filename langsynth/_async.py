@@ -102,6 +102,68 @@ def first_cause(errors: BaseExceptionGroup) -> BaseException:
     return flat[0] if flat else errors
 
 
+class _Wait:
+    """Returned by ``next_item`` when no new work may start until running work finishes."""
+
+    def __repr__(self) -> str:
+        return "WAIT"
+
+
+WAIT = _Wait()
+
+
+async def work_pool(
+    next_item: Callable[[], A | _Wait | None],
+    work: Callable[[A], Awaitable[R]],
+    done: Callable[[A, R], None],
+    *,
+    slots: int,
+) -> None:
+    """The one bounded-concurrency runner: ``slots`` workers pull items until none is left.
+
+    ``next_item()`` is asked for the next unit of work whenever a worker is free: it returns
+    an item, ``None`` (no more work: the worker ends) or :data:`WAIT` (nothing may start
+    until a running item finishes, e.g. because enough results may already be on their way).
+    ``done(item, result)`` runs as each item finishes, in completion order. Both callbacks
+    run one at a time (never concurrently), so they may update shared state without locks.
+    The first exception cancels the other workers and is re-raised as itself (see
+    :func:`first_cause`), not wrapped in an exception group.
+    """
+    cond = asyncio.Condition()
+    running = 0
+
+    async def worker() -> None:
+        nonlocal running
+        while True:
+            async with cond:
+                while True:
+                    item = next_item()
+                    if not isinstance(item, _Wait):
+                        break
+                    if running == 0:  # nothing can change the answer: stop
+                        return
+                    await cond.wait()
+                if item is None:
+                    return
+                running += 1
+            try:
+                result = await work(item)
+            finally:
+                async with cond:
+                    running -= 1
+                    cond.notify_all()
+            async with cond:
+                done(item, result)
+                cond.notify_all()
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, slots)):
+                group.create_task(worker())
+    except BaseExceptionGroup as errors:
+        raise first_cause(errors) from None
+
+
 async def bounded_map(
     func: Callable[[int, A], Awaitable[R]],
     items: Sequence[A],
@@ -111,24 +173,22 @@ async def bounded_map(
 ) -> list[R]:
     """``[await func(i, item) for i, item in enumerate(items)]``, at most ``concurrency`` at once.
 
-    Results keep the input order; ``on_result(index, result)`` fires as each finishes. The
-    first failure cancels the rest and is re-raised as itself (see :func:`first_cause`), not
-    wrapped in an exception group.
+    Results keep the input order; ``on_result(index, result)`` fires as each finishes. An
+    in-memory convenience over :func:`work_pool` (runs on disk use :mod:`langsynth.runs`).
     """
-    semaphore = asyncio.Semaphore(max(1, concurrency))
-    results: list[R | None] = [None] * len(items)
+    results: dict[int, R] = {}
+    pending = iter(range(len(items)))
 
-    async def one(index: int, item: A) -> None:
-        async with semaphore:
-            result = await func(index, item)
+    def next_item() -> int | None:
+        return next(pending, None)
+
+    async def work(index: int) -> R:
+        return await func(index, items[index])
+
+    def done(index: int, result: R) -> None:
         results[index] = result
         if on_result is not None:
             on_result(index, result)
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            for i, item in enumerate(items):
-                group.create_task(one(i, item))
-    except BaseExceptionGroup as errors:
-        raise first_cause(errors) from None
-    return [r for r in results if r is not None]
+    await work_pool(next_item, work, done, slots=concurrency)
+    return [results[i] for i in range(len(items))]

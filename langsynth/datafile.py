@@ -13,7 +13,7 @@ import io
 import json
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -152,6 +152,19 @@ def _dumps(row: Mapping[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False, default=str)
 
 
+def _new_temp_file(path: Path) -> Path:
+    """An empty temp file beside ``path``, created with the user's umask (``mkstemp`` would
+    make it 0600, and the renamed output would keep that mode)."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise DataFileError(f"{path}: cannot create a temporary file beside it.")
+
+
 def write_rows(
     path: str | Path, rows: Iterable[Mapping[str, Any]], *, fields: Sequence[str] | None = None
 ) -> Path:
@@ -160,9 +173,7 @@ def write_rows(
     fmt = file_format(p)
     data = [dict(r) for r in rows]
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=p.name + ".", suffix=".tmp", dir=p.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _new_temp_file(p)
     try:
         if fmt == "jsonl":
             tmp.write_text("".join(_dumps(r) + "\n" for r in data), encoding="utf-8")
@@ -195,7 +206,11 @@ class JsonlAppender:
         self._fh = self.path.open("a", encoding="utf-8")
 
     def write(self, row: Mapping[str, Any]) -> None:
-        self._fh.write(_dumps(row) + "\n")
+        self.write_many([row])
+
+    def write_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append several rows in one write (a group lands, or is torn, together)."""
+        self._fh.write("".join(_dumps(r) + "\n" for r in rows))
         self._fh.flush()
 
     def close(self) -> None:

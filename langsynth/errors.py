@@ -131,3 +131,45 @@ class ExportFormatError(LangsynthError):
         shown = "; ".join(f"line {line}: {problem}" for line, problem in self.issues[:5])
         more = f" (and {len(self.issues) - 5} more)" if len(self.issues) > 5 else ""
         super().__init__(message + (f" {shown}{more}" if shown else ""))
+
+
+class ModelUnavailableError(LangsynthError):
+    """The model endpoint cannot serve the run (connection lost, bad key, unknown model, quota).
+
+    Not about one row: the run stops, keeps what it finished, and can be resumed.
+    """
+
+
+class RunLockedError(LangsynthError):
+    """Another process is writing the same output (its run directory is locked)."""
+
+
+class RunInputChangedError(LangsynthError):
+    """``resume`` was asked for, but the job or its input differs from the run on disk."""
+
+
+class RunFailedError(LangsynthError):
+    """A run stopped on an error that is not about one row; what it finished is kept.
+
+    ``cause`` is the error, ``kept`` the number of rows kept, ``output`` the output path.
+    """
+
+    def __init__(self, message: str, *, cause: BaseException, kept: int, output: Any) -> None:
+        self.cause = cause
+        self.kept = kept
+        self.output = output
+        super().__init__(message)
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped a run; what it finished is kept (``kept`` rows in ``output``).
+
+    A ``KeyboardInterrupt``, so code that handles Ctrl-C handles it; ``signum`` tells which
+    signal (``signal.SIGINT`` or ``signal.SIGTERM``).
+    """
+
+    def __init__(self, message: str = "", *, signum: int = 2, kept: int = 0, output: Any = None):
+        self.signum = signum
+        self.kept = kept
+        self.output = output
+        super().__init__(message)

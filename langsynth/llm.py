@@ -37,6 +37,7 @@ from langsynth.local import (
     ensure_model,
     shared_server,
 )
+from langsynth.specs import model_spec_of as model_spec_of  # re-exported
 
 log = logging.getLogger(__name__)
 
@@ -284,13 +285,3 @@ def _build(
         api_key=settings.api_key or SecretStr("not-needed"),
         **common,
     )
-
-
-def model_spec_of(llm: Any) -> str:
-    """The spec a chat model was built from, or a description of a model built elsewhere."""
-    bound = getattr(llm, "bound", llm)  # RunnableBinding (e.g. llm.bind(...))
-    metadata = getattr(bound, "metadata", None) or {}
-    if "langsynth_spec" in metadata:
-        return str(metadata["langsynth_spec"])
-    name = getattr(bound, "model_name", None) or getattr(bound, "model", None)
-    return f"{type(bound).__name__}({name})" if name else type(bound).__name__

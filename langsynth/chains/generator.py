@@ -19,16 +19,13 @@ What it fixes in langchain_experimental's ``SyntheticDataGenerator`` (seed 001):
 
 from __future__ import annotations
 
-import asyncio
 import json
 import random
-import time
-import unicodedata
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
@@ -37,19 +34,13 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel
 
 from langsynth._async import run_sync
-from langsynth.chains.structured import (
-    StructuredOutcome,
-    Usage,
-    acall,
-    feedback_messages,
-    structured_runnable,
-)
+from langsynth.chains.structured import call_with_feedback, structured_runnable
 from langsynth.errors import GenerationError
+from langsynth.normalize import record_key
 from langsynth.pools import Pool, infer_pools, merge_pools, render_hints, sample_hints
+from langsynth.results import Usage
+from langsynth.runs import RunResult, SourceStep, Verdict
 from langsynth.schemas import SchemaInfo, load_examples, load_schema
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 # langchain_experimental.tabular_synthetic_data.prompts, kept verbatim (seed 001).
 SYNTHETIC_FEW_SHOT_PREFIX = (
@@ -59,111 +50,6 @@ SYNTHETIC_FEW_SHOT_SUFFIX = "Now you generate synthetic data about {subject}. Ma
 EXAMPLE_PROMPT = PromptTemplate(input_variables=["example"], template="{example}")
 
 DEFAULT_PERSONA = "You generate realistic, varied synthetic data records."
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass
-class Rejection:
-    """A record attempt that produced nothing usable: why, and what the model said."""
-
-    attempt: int
-    reason: str
-    raw: str
-    hints: dict[str, Any] = field(default_factory=dict)
-    kind: str = "invalid"  # invalid | duplicate
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass
-class RunStats:
-    """Counters of a generation run (``output_tokens`` include retries and rejects)."""
-
-    requested: int = 0
-    valid: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    attempts: int = 0
-    retries: int = 0
-    usage: Usage = field(default_factory=Usage)
-    elapsed_s: float = 0.0
-    latencies_s: list[float] = field(default_factory=list)
-
-    @property
-    def records_per_s(self) -> float:
-        return self.valid / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    @property
-    def tokens_per_s(self) -> float:
-        return self.usage.output_tokens / self.elapsed_s if self.elapsed_s > 0 else 0.0
-
-    def summary(self, model: str | None = None) -> dict[str, Any]:
-        """The ``--summary-json`` object."""
-        return {
-            "requested": self.requested,
-            "valid": self.valid,
-            "rejected": self.rejected,
-            "duplicates": self.duplicates,
-            "attempts": self.attempts,
-            "retries": self.retries,
-            "llm_calls": self.usage.calls,
-            "elapsed_s": round(self.elapsed_s, 3),
-            "records_per_s": round(self.records_per_s, 4),
-            "input_tokens": self.usage.input_tokens,
-            "cached_input_tokens": self.usage.cached_input_tokens,
-            "output_tokens": self.usage.output_tokens,
-            "tokens_per_s": round(self.tokens_per_s, 2),
-            "model": model,
-        }
-
-
-@dataclass
-class GenerationResult:
-    """Records of one run, what was rejected, and the counters."""
-
-    schema: SchemaInfo
-    records: list[BaseModel]
-    rejected: list[Rejection]
-    stats: RunStats
-    complete: bool = True
-    message: str = ""
-    next_index: int = 0  # first attempt index a resumed run should use
-
-    def to_dicts(self) -> list[dict[str, Any]]:
-        return [r.model_dump(mode="json") for r in self.records]
-
-    def to_dataframe(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame(self.to_dicts(), columns=self.schema.fields)
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def normalize_value(value: Any) -> Any:
-    """Case-, width- and whitespace-insensitive form of a field value, for duplicate keys."""
-    if isinstance(value, str):
-        return " ".join(unicodedata.normalize("NFKC", value).casefold().split())
-    if isinstance(value, float):
-        return round(value, 2)
-    if isinstance(value, list | tuple):
-        return tuple(sorted(str(normalize_value(v)) for v in value))
-    if isinstance(value, dict):
-        return tuple(sorted((k, str(normalize_value(v))) for k, v in value.items()))
-    return value
-
-
-def record_key(
-    record: BaseModel | Mapping[str, Any], fields: Sequence[str] | None
-) -> tuple[Any, ...]:
-    """The duplicate key of a record: normalized values of ``fields`` (all fields if None)."""
-    data = record.model_dump() if isinstance(record, BaseModel) else dict(record)
-    names = list(fields) if fields else sorted(data)
-    return tuple(normalize_value(data.get(name)) for name in names)
 
 
 def field_guide(model: type[BaseModel]) -> str:
@@ -206,27 +92,73 @@ def few_shot_prompt(
     )
 
 
-# --------------------------------------------------------------------------- generator
+# --------------------------------------------------------------------------- results
 
 
 @dataclass
-class _RunState:
-    next: int = 0
-    in_flight: int = 0
-    streak: int = 0  # attempts in a row without a valid record
-    stop: str = ""
+class RecordAttempt:
+    """One record attempt: the record (or why there is none), its hints, what it cost.
 
+    ``attempts`` counts the calls (1 + retries with the validation error fed back).
+    """
 
-@dataclass
-class _Outcome:
     index: int
     hints: dict[str, Any]
     record: BaseModel | None
-    attempts: list[StructuredOutcome]
+    error: str | None
+    raw_output: str
+    attempts: int = 1
+    usage: Usage = field(default_factory=Usage)
+    latency_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    def to_row(self) -> dict[str, Any]:
+        return self.record.model_dump(mode="json") if self.record is not None else {}
 
 
-class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
+class KeyAdmission:
+    """Admits a valid record unless its key fields repeat an accepted record or an example.
+
+    A small model at low temperature often hands back a few-shot example verbatim: that
+    is not a new record, so it counts as a duplicate too.
+    """
+
+    def __init__(
+        self,
+        fields: Sequence[str] | None,
+        existing: Iterable[Mapping[str, Any]],
+        examples: Iterable[Mapping[str, Any]] = (),
+        on_admit: Callable[[BaseModel], None] | None = None,
+    ) -> None:
+        self.fields = fields
+        self.seen = {record_key(r, fields) for r in existing}
+        self.copies = {record_key(e, fields) for e in examples} - self.seen
+        self.on_admit = on_admit
+
+    def admit(self, result: RecordAttempt) -> Verdict | None:
+        assert result.record is not None
+        key = record_key(result.record, self.fields)
+        if key in self.copies:
+            return ("duplicate", "copy of a few-shot example")
+        if key in self.seen:
+            return ("duplicate", "duplicate of an accepted record")
+        self.seen.add(key)
+        if self.on_admit is not None:
+            self.on_admit(result.record)
+        return None
+
+
+# --------------------------------------------------------------------------- generator
+
+
+class RecordGenerator(SourceStep, Runnable[Mapping[str, Any] | None, BaseModel]):
     """Generate schema-typed records with a few-shot prompt and structured output.
+
+    ``generate(n, output=..., resume=...)`` runs on the run engine (journal, rejections,
+    manifest, resume, lock, clean Ctrl-C/SIGTERM); ``invoke()`` makes one record.
 
     Args:
         schema: a built-in schema name, ``file.py:Class``, ``module:Class``, a Pydantic
@@ -241,13 +173,16 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
             defaults field by field. ``default_pools=False`` drops the defaults.
         avoid_recent: how many recently accepted records to list as "do not repeat" (off by
             default: on the embedded 0.5B model the list made the model *copy* the listed
-            titles: 19 duplicates in 24 attempts with 5 listed, 1 in 9 without).
+            titles: 19 duplicates in 24 attempts with 5 listed, 1 in 9 without). Works with
+            calls in this process only.
         max_retries: retries of an invalid record, with the validation error fed back.
         concurrency: simultaneous requests (match the server's parallel slots).
-        seed: makes hint sampling reproducible.
+        seed: makes hint sampling reproducible (attempt ``i`` draws the same hints).
         method: structured-output method: ``auto``, ``json_schema``, ``function_calling``.
         validators: extra checks ``record -> None`` that raise ``ValueError`` to reject.
     """
+
+    job: ClassVar[str] = "generate"
 
     def __init__(
         self,
@@ -271,6 +206,9 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         self.info = load_schema(schema)
         self.model = self.info.model
         self.llm = llm
+        self._examples_source = (
+            str(examples) if isinstance(examples, str | Path) else "given" if examples else None
+        )
         if examples is None:
             self.examples = self.info.load_examples()
         elif isinstance(examples, str | Path):
@@ -288,12 +226,14 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         self.concurrency = max(1, concurrency)
         self.seed = seed
         self.validators = list(validators)
+        self.output_columns = tuple(self.info.fields)
         self._structured, self.method = structured_runnable(llm, self.model, method)
         self._fixed_text = self._render_fixed()
         self._system_text = (
             f"{self.persona}\nAnswer with one JSON object with these fields:\n"
             + field_guide(self.model)
         )
+        self._recent: deque[str] = deque(maxlen=self.avoid_recent)
 
     def __repr__(self) -> str:
         return f"RecordGenerator(schema={self.info.name!r}, examples={len(self.examples)})"
@@ -320,8 +260,10 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
             text += "\n\nAlready generated, do not repeat:\n" + "\n".join(f"- {r}" for r in recent)
         return [SystemMessage(content=self._system_text), HumanMessage(content=text)]
 
-    def _rng(self, index: int) -> random.Random:
-        return random.Random(f"{self.seed}:{index}") if self.seed is not None else random.Random()
+    def hints(self, index: int) -> dict[str, Any]:
+        """The attribute hints of attempt ``index`` (the same for the same seed)."""
+        rng = random.Random(f"{self.seed}:{index}") if self.seed is not None else random.Random()
+        return sample_hints(self.pools, rng)
 
     def _recent_line(self, record: BaseModel) -> str:
         data = record.model_dump(mode="json")
@@ -330,6 +272,51 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         ]
         names = names or list(data)[:3]
         return "; ".join(f"{n}: {str(data[n])[:60]}" for n in names)
+
+    # ----------------------------------------------------------------- the run engine
+
+    def manifest_params(self) -> dict[str, Any]:
+        messages = self.messages()
+        return {
+            "model": self.model_spec(),
+            "temperature": getattr(self.llm, "temperature", None),
+            "max_tokens": getattr(self.llm, "max_tokens", None),
+            "seed": self.seed,
+            "concurrency": self.concurrency,
+            "subject": self.subject,
+            "extra": self.extra,
+            "persona": self.persona,
+            "examples": self._examples_source or ("none" if not self.examples else "built-in"),
+            "n_examples": len(self.examples),
+            "pools": {k: repr(v) for k, v in self.pools.items()},
+            "method": self.method,
+            "max_retries": self.max_retries,
+            "avoid_recent": self.avoid_recent,
+            "prompt": messages[1].content,
+            "system_prompt": messages[0].content,
+        }
+
+    def manifest_extra(self) -> dict[str, Any]:
+        return {
+            "schema": self.info.name,
+            "schema_class": self.model.__name__,
+            "fields": self.info.fields,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return {"schema": self.info.name}
+
+    def admission(self, existing: Sequence[Mapping[str, Any]]) -> KeyAdmission:
+        self._recent.clear()
+        for row in existing[-self.avoid_recent :] if self.avoid_recent else ():
+            self._recent.append(self._recent_line(self.model.model_validate(row)))
+        on_admit = (
+            (lambda r: self._recent.append(self._recent_line(r))) if self.avoid_recent else None
+        )
+        return KeyAdmission(self.info.dedup_fields, existing, self.examples, on_admit)
+
+    def rejected_row(self, result: RecordAttempt) -> dict[str, Any]:
+        return {"error": result.error, "raw_output": result.raw_output, "hints": result.hints}
 
     # ----------------------------------------------------------------- one record
 
@@ -346,30 +333,44 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         llm = self.llm.model_copy(update={"seed": base + index})
         return structured_runnable(llm, self.model, self.method)[0]
 
-    async def _one(
+    def _check(self, record: BaseModel) -> str | None:
+        try:
+            for check in self.validators:
+                check(record)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    async def attempt(
         self,
         index: int,
-        recent: Sequence[str] = (),
         hints: Mapping[str, Any] | None = None,
         config: RunnableConfig | None = None,
-    ) -> _Outcome:
-        drawn = dict(hints) if hints is not None else sample_hints(self.pools, self._rng(index))
-        messages = self.messages(drawn, recent)
-        structured = self._structured_for(index)
-        attempts: list[StructuredOutcome] = []
-        for _ in range(self.max_retries + 1):
-            outcome = await acall(structured, self.model, messages, config)
-            if outcome.value is not None:
-                try:
-                    for check in self.validators:
-                        check(outcome.value)
-                except ValueError as exc:
-                    outcome.value, outcome.error = None, str(exc)
-            attempts.append(outcome)
-            if outcome.value is not None:
-                return _Outcome(index, drawn, outcome.value, attempts)
-            messages = [*messages, *feedback_messages(outcome)]
-        return _Outcome(index, drawn, None, attempts)
+    ) -> RecordAttempt:
+        """Attempt ``index``: draw its hints, call the model, validate, retry with feedback."""
+        drawn = dict(hints) if hints is not None else self.hints(index)
+        outcomes = await call_with_feedback(
+            self._structured_for(index),
+            self.model,
+            self.messages(drawn, list(self._recent)),
+            max_retries=self.max_retries,
+            check=self._check,
+            config=config,
+        )
+        usage = Usage()
+        for outcome in outcomes:
+            usage.add(outcome.usage)
+        last = outcomes[-1]
+        return RecordAttempt(
+            index=index,
+            hints=drawn,
+            record=last.value,
+            error=last.error,
+            raw_output=last.raw,
+            attempts=len(outcomes),
+            usage=usage,
+            latency_s=sum(o.latency_s for o in outcomes),
+        )
 
     # ----------------------------------------------------------------- Runnable
 
@@ -383,164 +384,31 @@ class RecordGenerator(Runnable[Mapping[str, Any] | None, BaseModel]):
         self, input: Mapping[str, Any] | None = None, config: RunnableConfig | None = None, **_: Any
     ) -> BaseModel:
         hints = (input or {}).get("hints")
-        outcome = await self._one(random.getrandbits(32), (), hints, config)
-        if outcome.record is None:
-            last = outcome.attempts[-1]
+        result = await self.attempt(random.getrandbits(32), hints, config)
+        if result.record is None:
             raise GenerationError(
-                f"No valid {self.model.__name__} after {len(outcome.attempts)} attempts: "
-                f"{last.error}",
-                raw_output=last.raw,
+                f"No valid {self.model.__name__} after {result.attempts} attempts: {result.error}",
+                raw_output=result.raw_output,
             )
-        return outcome.record
+        return result.record
 
     # ----------------------------------------------------------------- N records
 
-    def generate(self, n: int, **kwargs: Any) -> GenerationResult:
-        """Generate ``n`` valid, unique records (see :meth:`agenerate` for the options)."""
-        return run_sync(self.agenerate(n, **kwargs))
+    def generate(self, n: int, **options: Any) -> RunResult:
+        """Generate ``n`` valid, unique records; journalled and resumable with ``output``.
 
-    async def agenerate(
-        self,
-        n: int,
-        *,
-        existing: Iterable[BaseModel] = (),
-        start_index: int = 0,
-        max_attempts: int | None = None,
-        fail_fast_after: int = 12,
-        on_record: Callable[[BaseModel], None] | None = None,
-        on_reject: Callable[[Rejection], None] | None = None,
-        on_progress: Callable[[RunStats], None] | None = None,
-        config: RunnableConfig | None = None,
-    ) -> GenerationResult:
-        """Generate until ``n`` valid, unique records exist.
+        >>> gen.generate(100, output="out/bills.csv", resume=True)  # doctest: +SKIP
 
-        Args:
-            existing: records kept from an earlier run (``--resume``): they count towards
-                ``n`` and seed the duplicate check.
-            start_index: first attempt index, so a resumed run draws new hints.
-            max_attempts: cap on record attempts (default ``3 * missing + 10``).
-            fail_fast_after: stop when this many attempts in a row produced no valid record.
-            on_record / on_reject / on_progress: callbacks, called as things happen
-                (the CLI writes each accepted record to disk from ``on_record``).
+        Options are those of :meth:`langsynth.runs.SourceStep.generate` (``output``,
+        ``resume``, ``overwrite``, ``max_attempts``, ``progress``, ``budget``, ...).
+        ``result.records`` are the records as ``schema`` objects.
         """
-        kept = list(existing)
-        seen = {record_key(r, self.info.dedup_fields) for r in kept}
-        # A small model at low temperature often hands back a few-shot example verbatim:
-        # that is not a new record, so it counts as a duplicate too.
-        copies = {record_key(e, self.info.dedup_fields) for e in self.examples} - seen
-        # deque(maxlen=k) keeps the last k lines; k == 0 keeps none.
-        recent: deque[str] = deque((self._recent_line(r) for r in kept), maxlen=self.avoid_recent)
-        need = max(0, n - len(kept))
-        cap = max_attempts if max_attempts is not None else 3 * need + 10
-        stats = RunStats(requested=n, valid=len(kept))
-        records: list[BaseModel] = []
-        rejected: list[Rejection] = []
-        state = _RunState(next=start_index)
-        cond = asyncio.Condition()
-        started = time.perf_counter()
+        result = super().generate(n, **options)
+        result.model = self.model
+        return result
 
-        def accept(outcome: _Outcome) -> None:
-            stats.attempts += 1
-            stats.retries += len(outcome.attempts) - 1
-            for a in outcome.attempts:
-                stats.usage.add(a.usage)
-                stats.latencies_s.append(a.latency_s)
-            last = outcome.attempts[-1]
-            if outcome.record is None:
-                rej = Rejection(outcome.index, last.error or "invalid", last.raw, outcome.hints)
-            else:
-                key = record_key(outcome.record, self.info.dedup_fields)
-                if key not in seen and key not in copies and len(records) < need:
-                    seen.add(key)
-                    records.append(outcome.record)
-                    stats.valid += 1
-                    state.streak = 0
-                    recent.append(self._recent_line(outcome.record))
-                    if on_record is not None:
-                        on_record(outcome.record)
-                    return
-                rej = Rejection(
-                    outcome.index,
-                    "copy of a few-shot example"
-                    if key in copies
-                    else "duplicate of an accepted record",
-                    last.raw,
-                    outcome.hints,
-                    kind="duplicate",
-                )
-            state.streak += 1
-            if rej.kind == "duplicate":
-                stats.duplicates += 1
-            else:
-                stats.rejected += 1
-            rejected.append(rej)
-            if on_reject is not None:
-                on_reject(rej)
-
-        async def worker() -> None:
-            while True:
-                async with cond:
-                    # Do not start more requests than records still missing; wait for
-                    # in-flight ones, one of which may fail and need replacing.
-                    while len(records) + state.in_flight >= need and state.in_flight > 0:
-                        await cond.wait()
-                    if len(records) >= need or state.stop:
-                        return
-                    if stats.attempts + state.in_flight >= cap:
-                        state.stop = state.stop or "cap"
-                        return
-                    index = state.next
-                    state.next += 1
-                    state.in_flight += 1
-                try:
-                    outcome = await self._one(index, list(recent), None, config)
-                finally:
-                    async with cond:
-                        state.in_flight -= 1
-                        cond.notify_all()
-                async with cond:
-                    accept(outcome)
-                    stats.elapsed_s = time.perf_counter() - started
-                    if not records and state.streak >= fail_fast_after:
-                        state.stop = "fail_fast"
-                    if on_progress is not None:
-                        on_progress(stats)
-                    cond.notify_all()
-
-        try:
-            if need:
-                async with asyncio.TaskGroup() as group:
-                    for _ in range(min(self.concurrency, need)):
-                        group.create_task(worker())
-        except BaseExceptionGroup as errors:
-            # Surface the real cause (e.g. ServerDiedError), not the task group wrapper.
-            first = next(
-                (e for e in errors.exceptions if not isinstance(e, asyncio.CancelledError)),
-                errors.exceptions[0],
-            )
-            raise first from None
-        finally:
-            stats.elapsed_s = time.perf_counter() - started
-        complete = len(records) >= need
-        message = ""
-        if not complete:
-            last_reason = rejected[-1].reason if rejected else "no attempts"
-            why = (
-                f"{fail_fast_after} attempts in a row produced no valid record"
-                if state.stop == "fail_fast"
-                else f"the attempt cap ({cap}) was reached"
-            )
-            message = (
-                f"Stopped with {len(kept) + len(records)} of {n} records: {why}. Last rejection: "
-                f"{last_reason}. Kept records are saved; check the rejections, loosen the schema "
-                "or examples, try a larger model, or raise --max-attempts."
-            )
-        return GenerationResult(
-            schema=self.info,
-            records=records,
-            rejected=rejected,
-            stats=stats,
-            complete=complete,
-            message=message,
-            next_index=state.next,
-        )
+    async def agenerate(self, n: int, **options: Any) -> RunResult:
+        """Async :meth:`generate`."""
+        result = await super().agenerate(n, **options)
+        result.model = self.model
+        return result

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -23,35 +23,10 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, ValidationError
 
 from langsynth.errors import LangsynthError
+from langsynth.model_errors import TRUNCATED, row_failure
+from langsynth.results import Usage
 
 METHODS = ("auto", "llama_grammar", "json_schema", "function_calling", "json_mode")
-
-
-@dataclass
-class Usage:
-    """Token counts of one or more calls."""
-
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached_input_tokens: int = 0
-    calls: int = 0
-
-    def add(self, other: Usage) -> None:
-        self.input_tokens += other.input_tokens
-        self.output_tokens += other.output_tokens
-        self.cached_input_tokens += other.cached_input_tokens
-        self.calls += other.calls
-
-    @classmethod
-    def of(cls, message: BaseMessage | None) -> Usage:
-        meta = getattr(message, "usage_metadata", None) or {}
-        details = meta.get("input_token_details") or {}
-        return cls(
-            input_tokens=int(meta.get("input_tokens") or 0),
-            output_tokens=int(meta.get("output_tokens") or 0),
-            cached_input_tokens=int(details.get("cache_read") or 0),
-            calls=1,
-        )
 
 
 @dataclass
@@ -135,7 +110,7 @@ def compact_json_grammar(model: type[BaseModel]) -> str | None:
 
 def is_llamacpp(llm: BaseChatModel) -> bool:
     """True for the embedded llama.cpp server (``local`` specs)."""
-    from langsynth.llm import model_spec_of
+    from langsynth.specs import model_spec_of
 
     return model_spec_of(llm).startswith("local")
 
@@ -199,7 +174,7 @@ def outcome_from(
         parsed = parsed.model_dump()
     if parsed is None:
         if truncated:
-            reason = "the answer was cut off at max_tokens before the JSON was complete"
+            reason = TRUNCATED
         elif result.get("parsing_error") is not None:
             reason = f"the answer is not valid JSON ({str(result['parsing_error'])[:200]})"
         else:
@@ -220,35 +195,19 @@ async def acall(
     messages: Sequence[BaseMessage],
     config: RunnableConfig | None = None,
 ) -> StructuredOutcome:
-    """One call; exceptions that are about *this answer* become a failed outcome.
+    """One call; an exception about *this answer* becomes a failed outcome.
 
-    Connection problems and a dead embedded server are not about the answer: they raise.
+    Connection problems, a bad key or a dead embedded server are not about the answer: they
+    raise :class:`~langsynth.errors.ModelUnavailableError` (see :mod:`langsynth.model_errors`).
     """
-    import openai
-
     start = time.perf_counter()
     try:
         result = await runnable.ainvoke(list(messages), config=config)
-    except openai.LengthFinishReasonError:
+    except Exception as exc:
+        reason = row_failure(exc)
+        truncated = reason == TRUNCATED
         return StructuredOutcome(
-            None,
-            "",
-            "the answer was cut off at max_tokens before the JSON was complete",
-            Usage(calls=1),
-            time.perf_counter() - start,
-            truncated=True,
-        )
-    except openai.APITimeoutError:
-        return StructuredOutcome(
-            None, "", "the request timed out", Usage(calls=1), time.perf_counter() - start
-        )
-    except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-        return StructuredOutcome(
-            None,
-            "",
-            f"the server rejected the request: {exc}",
-            Usage(calls=1),
-            time.perf_counter() - start,
+            None, "", reason, Usage(calls=1), time.perf_counter() - start, truncated=truncated
         )
     return outcome_from(result, model, time.perf_counter() - start)
 
@@ -267,3 +226,34 @@ def feedback_messages(outcome: StructuredOutcome) -> list[BaseMessage]:
             )
         ),
     ]
+
+
+async def call_with_feedback(
+    runnable: Runnable[Any, dict[str, Any]],
+    model: type[BaseModel],
+    messages: Sequence[BaseMessage],
+    *,
+    max_retries: int,
+    check: Callable[[BaseModel], str | None] | None = None,
+    config: RunnableConfig | None = None,
+) -> list[StructuredOutcome]:
+    """The one retry loop: call, validate (+ ``check``), and on failure retry with the
+    invalid answer and the reason fed back, up to ``max_retries`` times.
+
+    Returns every outcome; the last one is the answer (``value`` set) or the final failure.
+    ``check(value)`` returns a reason to reject a schema-valid value (cross-field rules the
+    schema cannot express), or ``None``.
+    """
+    outcomes: list[StructuredOutcome] = []
+    current = list(messages)
+    for _ in range(max(0, max_retries) + 1):
+        outcome = await acall(runnable, model, current, config)
+        if outcome.value is not None and check is not None:
+            reason = check(outcome.value)
+            if reason is not None:
+                outcome.value, outcome.error = None, reason
+        outcomes.append(outcome)
+        if outcome.value is not None or outcome.truncated:
+            break  # a cut-off answer repeats at the same max_tokens
+        current = [*current, *feedback_messages(outcome)]
+    return outcomes

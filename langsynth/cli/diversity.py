@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from langsynth._async import run_sync
-from langsynth.cli._app import app, console
+from langsynth.cli._app import App, app, console
 
 PANEL = "Diversity and synthesis (seeds 002, 004)"
 
@@ -387,7 +387,7 @@ def labeled(
 
 # --------------------------------------------------------------------------- instructions
 
-instructions_app = typer.Typer(
+instructions_app = App(
     help="Instruction data (seed 004): self-instruct and reverse instruction.",
     no_args_is_help=True,
 )
@@ -497,7 +497,7 @@ def reverse(
 
 # -------------------------------------------------------------------------------- augment
 
-augment_app = typer.Typer(
+augment_app = App(
     help="Augmentation (seed 004): paraphrase, bias swaps, back-translation check.",
     no_args_is_help=True,
 )

@@ -10,12 +10,9 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
-from langsynth.cli._options import progress_bar
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
-
-    from langsynth.chains.generator import RunStats
 
 
 def preview_table(records: list[BaseModel], title: str, limit: int = 5) -> Table:
@@ -110,18 +107,14 @@ def generate(
     """Generate N valid, unique records of SCHEMA with a few-shot prompt on an LLM.
 
     Records are appended to OUTPUT as they are accepted (the run directory OUTPUT.run/ keeps
-    a journal, the rejections with raw model output, and a manifest). Ctrl-C keeps every
-    accepted record; --resume continues the same run.
+    a journal, the rejections with raw model output, and a manifest). Ctrl-C or SIGTERM keeps
+    every accepted record; --resume continues the same run.
     """
-    from langsynth._async import run_sync
-    from langsynth.chains.generator import RecordGenerator, RunStats
-    from langsynth.llm import get_chat_model, model_spec_of
+    from langsynth.chains.generator import RecordGenerator
+    from langsynth.llm import get_chat_model
     from langsynth.pools import load_pools, merge_pools, parse_pool
-    from langsynth.runs import RunStore
     from langsynth.schemas import load_schema
 
-    if resume and overwrite:
-        raise typer.BadParameter("--resume and --overwrite exclude each other.")
     info = load_schema(schema)
     user_pools = merge_pools(
         load_pools(pools) if pools else None, dict(parse_pool(p) for p in pool or [])
@@ -131,7 +124,6 @@ def generate(
 
         user_pools = merge_pools(vocabulary_pools(info.text_fields, info.fields), user_pools)
     llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens, seed=seed)
-    spec = model_spec_of(llm)
     gen = RecordGenerator(
         info,
         llm,
@@ -147,89 +139,22 @@ def generate(
         seed=seed,
         method=method,
     )
-    store = RunStore(output, info)
-    params = {
-        "model": spec,
-        "temperature": temperature,
-        "max_tokens": max_tokens,
-        "seed": seed,
-        "concurrency": concurrency,
-        "subject": gen.subject,
-        "extra": gen.extra,
-        "persona": gen.persona,
-        "examples": str(examples) if examples else ("none" if zero_shot else "built-in"),
-        "n_examples": len(gen.examples),
-        "pools": {k: repr(v) for k, v in gen.pools.items()},
-        "method": gen.method,
-        "max_retries": max_retries,
-        "avoid_recent": avoid_recent,
-        "prompt": gen.messages()[1].content,
-        "system_prompt": gen.messages()[0].content,
-    }
-    kept = store.open(requested=n, params=params, resume=resume, overwrite=overwrite)
-    start_index = int(store.manifest["next_index"])
-    if kept:
-        console.print(f"resuming: {len(kept)} records kept, {max(0, n - len(kept))} to go")
-
-    last: dict[str, RunStats] = {"stats": RunStats(requested=n, valid=len(kept))}
-    status = "interrupted"
-    next_index = start_index
-    progress = progress_bar(info.name)
-    task = progress.add_task("generate", total=n, completed=len(kept), detail="")
-
-    def on_progress(stats: RunStats) -> None:
-        last["stats"] = stats
-        detail = (
-            f"rejected {stats.rejected} · dup {stats.duplicates} · "
-            f"{stats.records_per_s:.2f} rec/s · {stats.tokens_per_s:.0f} tok/s"
-        )
-        progress.update(task, completed=stats.valid, detail=detail)
-
-    result = None
-    try:
-        with progress:
-            result = run_sync(
-                gen.agenerate(
-                    n,
-                    existing=kept,
-                    start_index=start_index,
-                    max_attempts=max_attempts,
-                    on_record=store.add_record,
-                    on_reject=store.add_rejection,
-                    on_progress=on_progress,
-                )
-            )
-        last["stats"] = result.stats
-        status = "complete" if result.complete else "incomplete"
-        next_index = result.next_index
-    except KeyboardInterrupt:
-        stats = last["stats"]
-        next_index = start_index + stats.attempts + concurrency
-        err_console.print(
-            f"[yellow]interrupted:[/] kept {len(store.records)} records in {output}; "
-            "rerun with --resume to continue."
-        )
-        raise
-    except BaseException:
-        status = "failed"
-        next_index = start_index + last["stats"].attempts + concurrency
-        err_console.print(f"kept {len(store.records)} records in {output} (--resume continues)")
-        raise
-    finally:
-        stats = last["stats"]
-        store.close(stats, status=status, next_index=next_index, model=spec)
-        summary = stats.summary(spec)
-        summary["valid"] = len(store.records)
-        summary["status"] = status
-        summary["output"] = str(output)
-        if summary_json is not None:
-            summary_json.parent.mkdir(parents=True, exist_ok=True)
-            summary_json.write_text(json.dumps(summary, indent=2) + "\n")
-
+    result = gen.generate(
+        n,
+        output=output,
+        resume=resume,
+        overwrite=overwrite,
+        max_attempts=max_attempts,
+        progress=True,
+    )
+    summary = result.summary(gen.model_spec())
+    if summary_json is not None:
+        summary_json.parent.mkdir(parents=True, exist_ok=True)
+        summary_json.write_text(json.dumps(summary, indent=2) + "\n")
     console.print(summary_table(summary))
-    if preview and store.records:
-        title = f"{output} — first {min(preview, len(store.records))} of {len(store.records)}"
-        console.print(preview_table(store.records, title, preview))
-    if result is not None and not result.complete:
+    if preview and result.rows:
+        title = f"{output} — first {min(preview, len(result.rows))} of {len(result.rows)}"
+        console.print(preview_table(result.records, title, preview))
+    if not result.complete:
         err_console.print(f"[yellow]warning:[/] {result.message}")
         raise typer.Exit(1)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from langsynth.cli import app
 from langsynth.datafile import read_rows
+from langsynth.errors import RunInputChangedError
 from langsynth.runs import read_manifest, run_dir_for
 from tests.fakes import FakeChatModel
 
@@ -60,7 +61,7 @@ def test_generate_writes_output_manifest_and_summary(
     assert len(rows) == 4 and {int(r["patient_id"]) for r in rows} == {100000 + i for i in range(4)}
     manifest = read_manifest(out)
     assert manifest is not None and manifest["status"] == "complete"
-    assert manifest["schema"] == "medical_billing" and manifest["totals"]["valid"] == 4
+    assert manifest["schema"] == "medical_billing" and manifest["counts"]["accepted"] == 4
     assert "Examples below" in manifest["params"]["prompt"]
     data = json.loads(summary.read_text())
     for key in (
@@ -102,7 +103,8 @@ def test_interrupted_run_keeps_records_and_resume_finishes_without_repeats(
 
     use_fake.append(FakeChatModel(answers=[billing(0), billing(1), ctrl_c]))
     first = run("medical_billing", "-n", "5", "-o", str(out), "--concurrency", "1", "--seed", "3")
-    assert isinstance(first.exception, KeyboardInterrupt) or first.exit_code != 0
+    assert first.exit_code == 130
+    assert "kept 2 rows" in first.output and "--resume" in first.output
     assert [r["patient_id"] for r in read_rows(out)] == [100000, 100001]
     manifest = read_manifest(out)
     assert manifest is not None and manifest["status"] == "interrupted"
@@ -129,7 +131,7 @@ def test_interrupted_run_keeps_records_and_resume_finishes_without_repeats(
     manifest = read_manifest(out)
     assert manifest is not None
     assert manifest["status"] == "complete" and manifest["sessions"] == 2
-    assert manifest["totals"]["duplicates"] == 1
+    assert manifest["counts"]["duplicates"] == 1
     assert manifest["next_index"] > first_next  # new hints, not a replay of the first session
 
 
@@ -154,7 +156,8 @@ def test_resume_with_another_schema_is_refused(
     assert run("medical_billing", "-n", "1", "-o", str(out)).exit_code == 0
     use_fake.append(FakeChatModel(answers=[]))
     result = run("movie_recommendation", "-n", "2", "-o", str(out), "--resume")
-    assert "was generated with schema 'medical_billing'" in str(result.exception)
+    assert isinstance(result.exception, RunInputChangedError)
+    assert "schema = 'medical_billing'" in str(result.exception)
 
 
 def test_incomplete_run_exits_1_with_the_reason(
@@ -166,7 +169,7 @@ def test_incomplete_run_exits_1_with_the_reason(
     assert result.exit_code == 1
     assert "no valid record" in " ".join(result.output.split())
     rejected = read_rows(run_dir_for(out) / "rejected.jsonl")
-    assert rejected and rejected[0]["raw"] == "garbage"
+    assert rejected and rejected[0]["raw_output"] == "garbage"
 
 
 def test_bad_schema_reference_is_a_clear_error(tmp_path: Path) -> None:

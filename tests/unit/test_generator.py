@@ -10,8 +10,9 @@ import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 
-from langsynth.chains.generator import RecordGenerator, few_shot_prompt, record_key
+from langsynth.chains.generator import RecordGenerator, few_shot_prompt
 from langsynth.errors import ExamplesError, GenerationError
+from langsynth.normalize import record_key
 from langsynth.pools import ChoicePool, sample_hints
 from langsynth.schemas import MedicalBilling
 from tests.fakes import FakeChatModel
@@ -97,8 +98,8 @@ def test_exhausted_retries_record_a_rejection_and_the_batch_goes_on() -> None:
     assert len(result.records) == 1
     assert result.stats.rejected == 1
     rejection = result.rejected[0]
-    assert "diagnosis_code" in rejection.reason
-    assert json.loads(rejection.raw)["diagnosis_code"] == "bad"
+    assert "diagnosis_code" in rejection["error"] and rejection["kind"] == "invalid"
+    assert json.loads(rejection["raw_output"])["diagnosis_code"] == "bad"
 
 
 def test_duplicates_are_dropped_and_topped_up() -> None:
@@ -108,7 +109,7 @@ def test_duplicates_are_dropped_and_topped_up() -> None:
     llm = FakeChatModel(answers=[same, dup, billing(2)])
     result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(2)
     assert [r.patient_name for r in result.records] == ["Person Number1", "Person Number2"]
-    assert result.stats.duplicates == 1 and result.rejected[0].kind == "duplicate"
+    assert result.stats.duplicates == 1 and result.rejected[0]["kind"] == "duplicate"
 
 
 def test_a_copy_of_a_few_shot_example_is_a_duplicate() -> None:
@@ -118,7 +119,7 @@ def test_a_copy_of_a_few_shot_example_is_a_duplicate() -> None:
     llm = FakeChatModel(answers=[copy, billing(5)])
     result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(1)
     assert [r.patient_name for r in result.records] == ["Person Number5"]
-    assert result.rejected[0].reason == "copy of a few-shot example"
+    assert result.rejected[0]["error"] == "copy of a few-shot example"
     assert result.stats.duplicates == 1
 
 
@@ -147,13 +148,15 @@ def test_a_seeded_model_samples_each_record_with_its_own_seed() -> None:
     assert runs[1] == runs[0]  # ... and reproducible
 
 
-def test_existing_records_count_and_seed_the_duplicate_check() -> None:
-    kept = [MedicalBilling.model_validate(billing(1))]
+def test_kept_records_count_and_seed_the_duplicate_check_on_resume(tmp_path: Path) -> None:
+    out = tmp_path / "bills.jsonl"
+    first = FakeChatModel(answers=[billing(1)])
+    RecordGenerator("medical_billing", first, concurrency=1).generate(1, output=out)
     llm = FakeChatModel(answers=[billing(1), billing(3)])
     result = RecordGenerator("medical_billing", llm, concurrency=1, max_retries=0).generate(
-        2, existing=kept
+        2, output=out, resume=True
     )
-    assert [r.patient_name for r in result.records] == ["Person Number3"]
+    assert [r.patient_name for r in result.records] == ["Person Number1", "Person Number3"]
     assert result.stats.valid == 2 and result.stats.duplicates == 1
 
 
@@ -163,7 +166,7 @@ def test_attempt_cap_ends_with_a_clear_message_and_what_was_kept() -> None:
         3, max_attempts=6
     )
     assert not result.complete and len(result.records) == 1
-    assert "Stopped with 1 of 3 records" in result.message and "cap (6)" in result.message
+    assert "Stopped with 1 of 3:" in result.message and "cap (6)" in result.message
     assert result.stats.attempts == 6
 
 
@@ -248,7 +251,7 @@ def test_user_validators_reject() -> None:
         "medical_billing", llm, concurrency=1, max_retries=0, validators=[no_zeros]
     ).generate(1)
     assert result.records[0].patient_id == 100001
-    assert result.rejected[0].reason == "patient_id must not end in 0"
+    assert result.rejected[0]["error"] == "patient_id must not end in 0"
 
 
 def test_record_key_normalizes() -> None:
@@ -267,8 +270,9 @@ def test_do_not_repeat_window_slides_when_enabled() -> None:
     assert "Person Number0" not in prompts[3] and "Person Number2" in prompts[3]
 
 
-def test_do_not_repeat_is_off_by_default_even_on_resume() -> None:
-    kept = [MedicalBilling.model_validate(billing(1))]
+def test_do_not_repeat_is_off_by_default_even_on_resume(tmp_path: Path) -> None:
+    out = tmp_path / "bills.jsonl"
+    RecordGenerator("medical_billing", FakeChatModel(answers=[billing(1)])).generate(1, output=out)
     llm = FakeChatModel(answers=[billing(2)])
-    RecordGenerator("medical_billing", llm).generate(2, existing=kept)
+    RecordGenerator("medical_billing", llm).generate(2, output=out, resume=True)
     assert "do not repeat" not in str(llm.calls[0][1].content)

@@ -1,0 +1,41 @@
+"""The run engine every long job uses: journal, rejections, manifest, resume, lock, signals.
+
+See :mod:`langsynth.runs.engine` for how a run goes, :mod:`langsynth.runs.store` for what
+it leaves on disk, and :mod:`langsynth.runs.steps` for the two kinds of step it runs.
+"""
+
+from langsynth.runs.engine import (
+    Admission,
+    AdmitAll,
+    Executor,
+    LocalExecutor,
+    RunOptions,
+    Verdict,
+    run_map,
+    run_source,
+)
+from langsynth.runs.result import RunResult
+from langsynth.runs.stats import Budget, RunStats
+from langsynth.runs.steps import MapStep, SourceStep, run_blocking
+from langsynth.runs.store import RunStore, fingerprint, read_manifest, run_dir_for
+
+__all__ = [
+    "Admission",
+    "AdmitAll",
+    "Budget",
+    "Executor",
+    "LocalExecutor",
+    "MapStep",
+    "RunOptions",
+    "RunResult",
+    "RunStats",
+    "RunStore",
+    "SourceStep",
+    "Verdict",
+    "fingerprint",
+    "read_manifest",
+    "run_blocking",
+    "run_dir_for",
+    "run_map",
+    "run_source",
+]
