@@ -136,7 +136,6 @@ if TYPE_CHECKING:  # pragma: no cover
         create_extraction_chain,
     )
     from langsynth.chains.generator import RecordGenerator  # noqa: F401
-    from langsynth.runs import Budget, RunResult, RunStats  # noqa: F401
     from langsynth.chains.judge import (  # noqa: F401
         JudgeResult,
         JudgeVerdict,
@@ -211,6 +210,7 @@ if TYPE_CHECKING:  # pragma: no cover
         diversity_report,
         mean_pairwise_similarity,
     )
+    from langsynth.runs import Budget, RunResult, RunStats  # noqa: F401
     from langsynth.schemas import (  # noqa: F401
         SchemaInfo,
         load_examples,
