@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -44,15 +44,18 @@ from langchain_core.messages import (
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, ValidationError
 
-from langsynth._async import bounded_map, run_sync
+from langsynth._async import run_sync
 from langsynth.chains.structured import (
-    Usage,
     describe_validation_error,
     json_schema_of,
     raw_text,
     structured_runnable,
 )
 from langsynth.errors import ExtractionError
+from langsynth.metrics import ExtractionFailure, row_id
+from langsynth.model_errors import TRUNCATED, row_failure
+from langsynth.results import Usage
+from langsynth.runs import MapStep
 from langsynth.schemas import SchemaInfo, load_schema
 
 __all__ = [
@@ -77,29 +80,6 @@ NO_TOOL_CALL = (
     "force tool calls (the embedded llama.cpp server with Qwen2.5 Coder does not); use the "
     "json_schema strategy there"
 )
-TRUNCATED = "the answer was cut off at max_tokens before the JSON was complete"
-
-
-@dataclass
-class ExtractionFailure:
-    """A text that yielded no valid record: the reason and what the model said.
-
-    ``parsed_output`` is the JSON object the model produced when it parsed but did not
-    validate against the schema (the metrics score its values), else ``None``.
-    """
-
-    error: str
-    raw_output: str = ""
-    parsed_output: dict[str, Any] | None = None
-    strategy: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "error": self.error,
-            "raw_output": self.raw_output,
-            "parsed_output": self.parsed_output,
-            "strategy": self.strategy,
-        }
 
 
 @dataclass
@@ -115,6 +95,20 @@ class Extraction:
     @property
     def ok(self) -> bool:
         return self.record is not None
+
+    @property
+    def error(self) -> str | None:
+        return self.failure.error if self.failure is not None else None
+
+    def to_row(self) -> dict[str, Any]:
+        """``prediction`` (the record, or null), ``error``, ``raw_output``, ``parsed_output``."""
+        failure = self.failure
+        return {
+            "prediction": self.record.model_dump(mode="json") if self.record is not None else None,
+            "error": failure.error if failure is not None else None,
+            "raw_output": self.raw_output if failure is not None else None,
+            "parsed_output": failure.parsed_output if failure is not None else None,
+        }
 
     @property
     def prediction(self) -> BaseModel | ExtractionFailure:
@@ -244,12 +238,17 @@ def _parse_json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-class ExtractionChain(Runnable[Any, Any]):
+class ExtractionChain(MapStep):
     """Extract a record of ``schema`` from a text with one of :data:`STRATEGIES`.
 
     ``invoke(text)`` returns the validated record or an :class:`ExtractionFailure`;
-    :meth:`aextract` also returns tokens and latency (:class:`Extraction`).
+    :meth:`aprocess` returns the :class:`Extraction` (with tokens and latency);
+    ``run(rows_or_texts, output=...)`` writes ``id, prediction, error, raw_output,
+    parsed_output`` rows on the run engine.
     """
+
+    job: ClassVar[str] = "extract"
+    output_columns = ("id", "prediction", "error", "raw_output", "parsed_output")
 
     def __init__(
         self,
@@ -258,6 +257,8 @@ class ExtractionChain(Runnable[Any, Any]):
         strategy: str = "json_schema",
         *,
         examples: Sequence[Any] = (),
+        text_field: str = "text",
+        concurrency: int = 4,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ExtractionError(
@@ -268,6 +269,9 @@ class ExtractionChain(Runnable[Any, Any]):
         self.llm = llm
         self.strategy = strategy
         self.examples = [_example_pair(e) for e in examples]
+        self.text_field = text_field
+        self.input_columns = (text_field,)
+        self.concurrency = max(1, concurrency)
         self._structured: Runnable[Any, dict[str, Any]] | None = None
         if strategy == "json_schema":
             self._structured = cast(
@@ -324,11 +328,9 @@ class ExtractionChain(Runnable[Any, Any]):
 
     # ----------------------------------------------------------------- one text
 
-    async def aextract(self, text: Any, config: RunnableConfig | None = None) -> Extraction:
-        """Extract one text; a bad answer becomes a failure, connection problems raise."""
-        import openai
-
-        messages = self.messages(_as_text(text))
+    async def aprocess(self, input: Any, config: RunnableConfig | None = None) -> Extraction:
+        """Extract one text; a bad answer becomes a failure, a lost endpoint raises."""
+        messages = self.messages(_as_text(input))
         start = time.perf_counter()
         try:
             if self._structured is not None:
@@ -337,13 +339,8 @@ class ExtractionChain(Runnable[Any, Any]):
             else:
                 message = await self.llm.ainvoke(messages, config=config)
                 extraction = self._from_text(message)
-        except openai.LengthFinishReasonError:
-            extraction = self._failure(TRUNCATED, "", None, Usage(calls=1))
-        except openai.APITimeoutError:
-            extraction = self._failure("the request timed out", "", None, Usage(calls=1))
-        except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-            reason = f"the server rejected the request: {exc}"
-            extraction = self._failure(reason, "", None, Usage(calls=1))
+        except Exception as exc:
+            extraction = self._failure(row_failure(exc), "", None, Usage(calls=1))
         extraction.latency_s = time.perf_counter() - start
         return extraction
 
@@ -400,37 +397,48 @@ class ExtractionChain(Runnable[Any, Any]):
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **_: Any) -> Any:
         """The record for ``input`` (a text or ``{"text": ...}``), or an ExtractionFailure."""
-        return run_sync(self.aextract(input, config)).prediction
+        return run_sync(self.aprocess(input, config)).prediction
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **_: Any) -> Any:
-        return (await self.aextract(input, config)).prediction
+        return (await self.aprocess(input, config)).prediction
 
-    # ----------------------------------------------------------------- many texts
+    # ----------------------------------------------------------------- the run engine
 
-    async def aextract_many(
-        self,
-        texts: Sequence[Any],
-        *,
-        concurrency: int = 4,
-        on_result: Callable[[int, Extraction], None] | None = None,
-        config: RunnableConfig | None = None,
-    ) -> list[Extraction]:
-        """Extract every text with bounded concurrency; results keep the input order."""
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "strategy": self.strategy,
+            "text_field": self.text_field,
+            "n_examples": len(self.examples),
+        }
 
-        async def one(_: int, text: Any) -> Extraction:
-            return await self.aextract(text, config)
+    def manifest_extra(self) -> dict[str, Any]:
+        return {"schema": self.info.name, "fields": self.info.fields}
 
-        return await bounded_map(one, texts, concurrency=concurrency, on_result=on_result)
+    def identity(self) -> dict[str, Any]:
+        return {"schema": self.info.name, "strategy": self.strategy}
 
-    def extract_many(
-        self,
-        texts: Sequence[Any],
-        *,
-        concurrency: int = 4,
-        on_result: Callable[[int, Extraction], None] | None = None,
-    ) -> list[Extraction]:
-        """Synchronous :meth:`aextract_many` (also inside Jupyter)."""
-        return run_sync(self.aextract_many(texts, concurrency=concurrency, on_result=on_result))
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        return [{self.text_field: x} if isinstance(x, str) else x for x in inputs]
+
+    def check_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        for i, row in enumerate(rows, start=1):
+            if not isinstance(row.get(self.text_field), str):
+                raise ExtractionError(
+                    f"input row {i}: no text in column {self.text_field!r} (its columns: "
+                    f"{', '.join(map(str, row)) or 'none'}); pass --text-field NAME."
+                )
+
+    def input_of(self, row: Mapping[str, Any]) -> Any:
+        text = row.get(self.text_field)
+        if not isinstance(text, str):
+            raise ExtractionError(
+                f"no text in column {self.text_field!r} of an input row; pass --text-field NAME."
+            )
+        return text
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [{"id": row_id(row, index), **result.to_row()}]
 
 
 def create_extraction_chain(
@@ -485,7 +493,8 @@ def bench_strategy(
     from langsynth.metrics import score_dataset
 
     started = time.perf_counter()
-    results = run_sync(chain.aextract_many(texts, concurrency=concurrency, on_result=on_result))
+    inputs: list[Any] = list(texts)
+    results = chain.run(inputs, concurrency=concurrency, on_result=on_result).results
     elapsed = time.perf_counter() - started
     report = score_dataset([r.prediction for r in results], golds, chain.model, match=match)
     latencies = [r.latency_s for r in results]

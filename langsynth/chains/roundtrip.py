@@ -12,19 +12,28 @@ only the records whose round trip matches (:func:`round_trip_filter`).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
-from langsynth._async import bounded_map, run_sync
-from langsynth.chains.extraction import Extraction, ExtractionChain, ExtractionFailure
-from langsynth.chains.structured import Usage
+from langsynth.chains.extraction import Extraction, ExtractionChain
 from langsynth.chains.text import DatasetGenerator
-from langsynth.metrics import MetricsReport, RecordComparison, aggregate, compare_records
+from langsynth.metrics import (
+    ExtractionFailure,
+    MetricsReport,
+    RecordComparison,
+    aggregate,
+    compare_records,
+    prediction_of,
+    row_id,
+)
+from langsynth.results import Usage
+from langsynth.runs import MapStep, RunResult, run_blocking
 from langsynth.schemas import SchemaInfo, load_schema
 
 if TYPE_CHECKING:
@@ -37,7 +46,6 @@ __all__ = ["RoundTrip", "RoundTripResult", "RoundTripRow", "round_trip", "round_
 class RoundTripRow:
     """One record's trip: its text, what was extracted, and the comparison."""
 
-    index: int
     record: dict[str, Any]
     text: str | None
     text_missing: dict[str, list[Any]]
@@ -61,11 +69,32 @@ class RoundTripRow:
             return self.comparison.exact
         return self.comparison.parsed and self.comparison.prf.f1 >= self.min_f1
 
-    def to_dict(self) -> dict[str, Any]:
-        """A labelled row (``id``, ``text``, ``labels``) with the prediction and the verdict."""
+    # the result protocol of the run engine
+    @property
+    def ok(self) -> bool:
+        return self.extraction is not None and self.extraction.ok
+
+    @property
+    def error(self) -> str | None:
         pred = self.prediction
-        row: dict[str, Any] = {
-            "id": self.index,
+        return pred.error if isinstance(pred, ExtractionFailure) else None
+
+    @property
+    def raw_output(self) -> str:
+        return self.extraction.raw_output if self.extraction is not None else ""
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage()
+        total.add(self.text_usage)
+        if self.extraction is not None:
+            total.add(self.extraction.usage)
+        return total
+
+    def to_row(self) -> dict[str, Any]:
+        """A labelled row (``text``, ``labels``) with the prediction and the verdict."""
+        pred = self.prediction
+        return {
             "text": self.text,
             "labels": self.record,
             "prediction": pred.model_dump(mode="json") if isinstance(pred, BaseModel) else None,
@@ -75,58 +104,69 @@ class RoundTripRow:
             "passed": self.passed,
             "text_missing": self.text_missing,
             "text_attempts": self.text_attempts,
+            "error": pred.error if isinstance(pred, ExtractionFailure) else None,
+            "raw_output": pred.raw_output if isinstance(pred, ExtractionFailure) else None,
+            "parsed_output": pred.parsed_output if isinstance(pred, ExtractionFailure) else None,
         }
-        if isinstance(pred, ExtractionFailure):
-            row["error"] = pred.error
-            row["raw_output"] = pred.raw_output
-        return row
 
 
 @dataclass
 class RoundTripResult:
-    """All rows of a round trip, the aggregate metrics and the cost."""
+    """All rows of a round trip (earlier sessions included), the metrics and the run."""
 
     schema: SchemaInfo
-    rows: list[RoundTripRow]
+    rows: list[dict[str, Any]]
     report: MetricsReport
-    elapsed_s: float = 0.0
-    text_usage: Usage = field(default_factory=Usage)
-    extraction_usage: Usage = field(default_factory=Usage)
+    comparisons: list[RecordComparison]
+    run: RunResult
+
+    @classmethod
+    def from_run(cls, run: RunResult, schema: SchemaInfo, match: str) -> RoundTripResult:
+        """Score the output rows of a round-trip run (what a resumed run kept included)."""
+        comparisons = [
+            compare_records(prediction_of(r), r["labels"], schema.model, match=match)
+            for r in run.rows
+        ]
+        report = aggregate(comparisons, match=match)
+        return cls(schema, run.rows, report, comparisons, run)
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.run.stats.elapsed_s
 
     @property
     def kept(self) -> list[dict[str, Any]]:
         """Records that passed the gate (in input order)."""
-        return [r.record for r in self.rows if r.passed]
+        return [r["labels"] for r in self.rows if r["passed"]]
 
     @property
     def dropped(self) -> list[dict[str, Any]]:
-        return [r.record for r in self.rows if not r.passed]
+        return [r["labels"] for r in self.rows if not r["passed"]]
 
     def records_dataframe(self) -> pd.DataFrame:
         """One row per record: the fields, ``keep``, ``exact``, ``f1``, mismatches, text checks."""
         import pandas as pd
 
         rows = []
-        for r in self.rows:
-            c = r.comparison
+        for r, c in zip(self.rows, self.comparisons, strict=True):
             rows.append(
                 {
-                    "id": r.index,
-                    **r.record,
-                    "keep": r.passed,
+                    "id": r["id"],
+                    **r["labels"],
+                    "keep": r["passed"],
                     "exact": c.exact,
                     "f1": c.prf.f1,
                     "tp": c.tp,
                     "fp": c.fp,
                     "fn": c.fn,
                     "mismatches": ",".join(c.mismatches),
-                    "text_verified": not r.text_missing and r.text is not None,
-                    "text_missing": ",".join(r.text_missing),
-                    "text_attempts": r.text_attempts,
+                    "text_verified": not r["text_missing"] and r["text"] is not None,
+                    "text_missing": ",".join(r["text_missing"]),
+                    "text_attempts": r["text_attempts"],
                     "parsed": c.parsed,
                     "valid": c.valid,
                     "error": c.error,
-                    "text": r.text,
+                    "text": r["text"],
                 }
             )
         return pd.DataFrame(rows)
@@ -138,31 +178,30 @@ class RoundTripResult:
 
     def labelled_rows(self) -> list[dict[str, Any]]:
         """``{"id", "text", "labels"}`` rows: a labelled extraction data set."""
-        return [{"id": r.index, "text": r.text, "labels": r.record} for r in self.rows if r.text]
+        return [
+            {"id": r["id"], "text": r["text"], "labels": r["labels"]}
+            for r in self.rows
+            if r["text"]
+        ]
 
     def summary(self) -> dict[str, Any]:
         """The metrics object plus counts and cost of the run."""
-        verified = sum(1 for r in self.rows if r.text is not None and not r.text_missing)
+        verified = sum(1 for r in self.rows if r["text"] is not None and not r["text_missing"])
         return {
             **self.report.to_dict(),
             "kept": len(self.kept),
             "text_verified": verified,
             "elapsed_s": round(self.elapsed_s, 3),
-            "text_tokens": self.text_usage.output_tokens,
-            "extraction_tokens": self.extraction_usage.output_tokens,
+            "input_tokens": self.run.stats.usage.input_tokens,
+            "output_tokens": self.run.stats.usage.output_tokens,
         }
 
 
-def _record_dict(record: Any, model: type[BaseModel]) -> dict[str, Any]:
-    if isinstance(record, BaseModel):
-        return record.model_dump(mode="json")
-    if isinstance(record, Mapping):
-        return {k: record[k] for k in model.model_fields if k in record}
-    raise TypeError(f"A record must be a mapping or a Pydantic model, got {type(record).__name__}.")
-
-
-class RoundTrip:
+class RoundTrip(MapStep):
     """Run records through text generation and extraction and score them field by field.
+
+    ``run(records, output=..., resume=...)`` returns a :class:`RoundTripResult`; with
+    ``output`` the labelled rows are journalled (a resumed run scores all of them).
 
     Args:
         schema: the records' schema (name, ``file.py:Class``, model class, ...).
@@ -178,6 +217,23 @@ class RoundTrip:
         concurrency: records in flight.
         examples: few-shot examples for the extractor.
     """
+
+    job: ClassVar[str] = "roundtrip"
+    output_columns = (
+        "id",
+        "text",
+        "labels",
+        "prediction",
+        "exact",
+        "f1",
+        "mismatches",
+        "passed",
+        "text_missing",
+        "text_attempts",
+        "error",
+        "raw_output",
+        "parsed_output",
+    )
 
     def __init__(
         self,
@@ -196,6 +252,7 @@ class RoundTrip:
     ) -> None:
         self.info = load_schema(schema)
         self.model = self.info.model
+        self.llm = llm
         self.match = match
         self.min_f1 = min_f1
         self.concurrency = max(1, concurrency)
@@ -204,72 +261,69 @@ class RoundTrip:
             preferences,
             verify=verify,
             max_attempts=max_attempts,
-            concurrency=self.concurrency,
             skip_fields=self.info.text_fields,
         )
         self.extractor = ExtractionChain(self.info, extract_llm or llm, strategy, examples=examples)
 
-    async def _one(self, index: int, record: dict[str, Any]) -> RoundTripRow:
-        written = await self.texts.aone(record)
-        text = written["text"]
-        extraction = await self.extractor.aextract(text) if text else None
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "extract_model": self.extractor.model_spec(),
+            "strategy": self.extractor.strategy,
+            "verify": self.texts.verify,
+            "preferences": self.texts.preferences,
+            "match": self.match,
+            "min_f1": self.min_f1,
+        }
+
+    def manifest_extra(self) -> dict[str, Any]:
+        return {"schema": self.info.name, "fields": self.info.fields}
+
+    def identity(self) -> dict[str, Any]:
+        return {"schema": self.info.name, "strategy": self.extractor.strategy}
+
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        return [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in inputs]
+
+    def input_of(self, row: Mapping[str, Any]) -> Any:
+        return self.info.record_of(row)
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [{"id": row_id(row, index), **result.to_row()}]
+
+    async def aprocess(self, input: Any, config: RunnableConfig | None = None) -> RoundTripRow:
+        record = dict(input)
+        written = await self.texts.aprocess(record, config)
+        text = written.text
+        extraction = await self.extractor.aprocess(text, config) if text else None
         pred: Any = (
             extraction.prediction
             if extraction is not None
-            else ExtractionFailure(written["error"] or "no text was generated")
+            else ExtractionFailure(written.error or "no text was generated")
         )
-        comparison = compare_records(pred, record, self.model, match=self.match)
-        usage = written["usage"]
         return RoundTripRow(
-            index=index,
             record=record,
             text=text,
-            text_missing=written["missing"],
-            text_attempts=written["attempts"],
+            text_missing=written.missing,
+            text_attempts=written.attempts,
             extraction=extraction,
-            comparison=comparison,
-            text_error=written["error"],
-            text_usage=Usage(usage["input_tokens"], usage["output_tokens"]),
+            comparison=compare_records(pred, record, self.model, match=self.match),
+            text_error=written.error,
+            text_usage=written.usage,
             min_f1=self.min_f1,
         )
 
-    async def arun(
-        self,
-        records: Sequence[Any],
-        *,
-        on_row: Callable[[RoundTripRow], None] | None = None,
+    async def arun(  # type: ignore[override]
+        self, rows: Sequence[Any] | str | Path, **options: Any
     ) -> RoundTripResult:
-        """Round-trip ``records`` (dicts or Pydantic records); ``on_row`` fires per record."""
-        plain = [_record_dict(r, self.model) for r in records]
-        started = time.perf_counter()
-        done = await bounded_map(
-            self._one,
-            plain,
-            concurrency=self.concurrency,
-            on_result=None if on_row is None else lambda _, row: on_row(row),
-        )
-        text_usage, extraction_usage = Usage(), Usage()
-        for r in done:
-            text_usage.add(r.text_usage)
-            if r.extraction is not None:
-                extraction_usage.add(r.extraction.usage)
-        return RoundTripResult(
-            schema=self.info,
-            rows=done,
-            report=aggregate([r.comparison for r in done], match=self.match),
-            elapsed_s=time.perf_counter() - started,
-            text_usage=text_usage,
-            extraction_usage=extraction_usage,
-        )
+        """Round-trip ``rows`` (records, or rows holding them); see :meth:`MapStep.run`."""
+        return RoundTripResult.from_run(await super().arun(rows, **options), self.info, self.match)
 
-    def run(
-        self,
-        records: Sequence[Any],
-        *,
-        on_row: Callable[[RoundTripRow], None] | None = None,
+    def run(  # type: ignore[override]
+        self, rows: Sequence[Any] | str | Path, **options: Any
     ) -> RoundTripResult:
-        """Synchronous :meth:`arun` (also inside Jupyter)."""
-        return run_sync(self.arun(records, on_row=on_row))
+        """Round-trip ``rows``; journalled and resumable with ``output`` (see ``MapStep.run``)."""
+        return run_blocking(self.arun(rows, **options), options.get("output"))
 
 
 def round_trip(

@@ -19,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -29,17 +31,22 @@ from langchain_core.prompts import BasePromptTemplate, ChatPromptTemplate
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from pydantic import BaseModel
 
-from langsynth._async import bounded_map, run_sync
-from langsynth.chains.structured import Usage
-from langsynth.metrics import normalize_text, parse_date, parse_number
+from langsynth.errors import ConfigurationError
+from langsynth.metrics import normalize_text, parse_date, parse_number, row_id
+from langsynth.model_errors import row_failure
+from langsynth.results import Usage
+from langsynth.runs import MapStep
+from langsynth.schemas import SchemaInfo
 
 __all__ = [
     "DATA_GENERATION_PROMPT",
     "DataGenerationChain",
     "DatasetGenerator",
+    "TextResult",
     "create_data_generation_chain",
     "missing_values",
     "render_fields",
+    "text_summary",
     "value_in_text",
 ]
 
@@ -290,8 +297,62 @@ def create_data_generation_chain(
     return DataGenerationChain(run, afunc=arun, name="data_generation_chain")
 
 
-class DatasetGenerator:
+@dataclass
+class TextResult:
+    """The text written for one record: whether every value made it in, and what it cost."""
+
+    fields: Any
+    preferences: dict[str, Any]
+    text: str | None
+    missing: dict[str, list[Any]]
+    attempts: int
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def ok(self) -> bool:
+        return self.text is not None
+
+    @property
+    def verified(self) -> bool:
+        """Every field value appears in the text."""
+        return self.text is not None and not self.missing
+
+    def to_row(self) -> dict[str, Any]:
+        """``text, labels, preferences, verified, missing, attempts, error``."""
+        return {
+            "text": self.text,
+            "labels": _as_plain(self.fields),
+            "preferences": self.preferences,
+            "verified": self.verified,
+            "missing": self.missing,
+            "attempts": self.attempts,
+            "error": self.error,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The seed's result shape: ``fields, preferences, text`` plus the checks and usage."""
+        return {
+            "fields": self.fields,
+            "preferences": self.preferences,
+            "text": self.text,
+            "verified": self.verified,
+            "missing": self.missing,
+            "attempts": self.attempts,
+            "error": self.error,
+            "usage": {
+                "input_tokens": self.usage.input_tokens,
+                "output_tokens": self.usage.output_tokens,
+            },
+        }
+
+
+class DatasetGenerator(MapStep):
     """Turn records into texts, ``generator(records) -> [{"fields", "preferences", "text"}]``.
+
+    ``run(rows, output=...)`` writes ``id, text, labels, preferences, verified, missing,
+    attempts, error`` rows on the run engine (journal, resume, ...); the rows may be records
+    or data rows whose record is in ``labels`` (or, with ``schema``, among their columns).
 
     Args:
         llm: the chat model that writes the texts.
@@ -299,17 +360,30 @@ class DatasetGenerator:
         verify: check that every field value appears in the text and regenerate if not.
         max_attempts: texts written per record at most when verifying (the best is kept).
         concurrency: simultaneous requests.
-        skip_fields: fields not verified (free text that is paraphrased).
+        skip_fields: fields not verified (free text that is paraphrased; default: the
+            schema's text fields).
         prompt: a template with ``fields`` and ``preferences`` variables.
         repair: how a text that misses values is fixed when verifying: ``append`` asks for
             one sentence with exactly the missing values and appends it (on Qwen2.5 0.5B,
             12 of 12 medical texts complete after 3 attempts vs 5 of 12 with ``rewrite``);
             ``rewrite`` asks for the whole text again with the missing values named.
+        schema: the records' schema: rows are reduced to its fields.
 
-    Each result also has ``verified`` (every value appears in the text; checked even when
-    ``verify`` is off, which only turns off regeneration), ``missing`` (field -> values absent
-    from the text), ``attempts``, ``error`` (a failed call) and ``usage`` (token counts).
+    ``verified`` (every value appears in the text) is checked even when ``verify`` is off,
+    which only turns off regeneration.
     """
+
+    job: ClassVar[str] = "text"
+    output_columns = (
+        "id",
+        "text",
+        "labels",
+        "preferences",
+        "verified",
+        "missing",
+        "attempts",
+        "error",
+    )
 
     def __init__(
         self,
@@ -319,19 +393,22 @@ class DatasetGenerator:
         verify: bool = False,
         max_attempts: int = 3,
         concurrency: int = 4,
-        skip_fields: Sequence[str] = (),
+        skip_fields: Sequence[str] | None = None,
         prompt: BasePromptTemplate | None = None,
         repair: str = "append",
+        schema: SchemaInfo | None = None,
     ) -> None:
         if repair not in ("append", "rewrite"):
-            raise ValueError(f"repair must be 'append' or 'rewrite', not {repair!r}.")
+            raise ConfigurationError(f"repair must be 'append' or 'rewrite', not {repair!r}.")
         self.repair = repair
         self.llm = llm
         self.preferences = dict(preferences or {})
         self.verify = verify
         self.max_attempts = max(1, max_attempts)
         self.concurrency = max(1, concurrency)
-        self.skip_fields = tuple(skip_fields)
+        self.schema = schema
+        default_skip = schema.text_fields if schema is not None else ()
+        self.skip_fields = tuple(skip_fields if skip_fields is not None else default_skip)
         self.prompt = prompt or DATA_GENERATION_PROMPT
         self.chain = create_data_generation_chain(llm, self.prompt)
 
@@ -339,17 +416,62 @@ class DatasetGenerator:
         return f"DatasetGenerator(preferences={self.preferences!r}, verify={self.verify})"
 
     def __call__(self, fields_collection: Sequence[Any]) -> list[dict[str, Any]]:
-        return self.generate(fields_collection)
+        """The seed API: one ``{"fields", "preferences", "text", ...}`` dict per record."""
+        return [r.to_dict() for r in self.run(fields_collection).results]
+
+    # ----------------------------------------------------------------- the run engine
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "preferences": self.preferences,
+            "verify": self.verify,
+            "max_attempts": self.max_attempts,
+            "repair": self.repair,
+            "skip_fields": list(self.skip_fields),
+        }
+
+    def manifest_extra(self) -> dict[str, Any]:
+        if self.schema is None:
+            return {}
+        return {"schema": self.schema.name, "fields": self.schema.fields}
+
+    def identity(self) -> dict[str, Any]:
+        return {"schema": self.schema.name if self.schema is not None else None}
+
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        rows: list[Mapping[str, Any]] = []
+        for item in inputs:
+            if isinstance(item, BaseModel):
+                rows.append(item.model_dump(mode="json"))
+            elif isinstance(item, Mapping):
+                rows.append(item)
+            else:  # the seed allows a list of fields per record
+                rows.append({"fields": item})
+        return rows
+
+    def input_of(self, row: Mapping[str, Any]) -> Any:
+        if self.schema is not None:
+            return self.schema.record_of(row)
+        if isinstance(row.get("labels"), Mapping):
+            return row["labels"]
+        if set(row) == {"fields"}:
+            return row["fields"]
+        return {k: v for k, v in row.items() if k != "id"}
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [{"id": row_id(row, index), **result.to_row()}]
+
+    # ----------------------------------------------------------------- one record
 
     def messages(self, fields: Any) -> list[BaseMessage]:
         """The chat messages of the first attempt for one record."""
         inputs = _prompt_inputs({"fields": fields, "preferences": self.preferences})
         return self.prompt.format_prompt(**inputs).to_messages()
 
-    async def aone(self, fields: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
-        """Write (and verify) the text of one record; errors become an ``error`` entry."""
-        import openai
-
+    async def aprocess(self, input: Any, config: RunnableConfig | None = None) -> TextResult:
+        """Write (and verify) the text of one record; a failed call becomes ``error``."""
+        fields = input
         messages = self.messages(fields)
         base = ""  # the text a repair answer is appended to
         usage = Usage()
@@ -360,8 +482,9 @@ class DatasetGenerator:
             attempts += 1
             try:
                 answer = await self.llm.ainvoke(messages, config=config)
-            except (openai.APITimeoutError, openai.BadRequestError) as exc:
-                error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:
+                error = row_failure(exc)
+                usage.add(Usage(calls=1))
                 break
             usage.add(Usage.of(answer))
             text = _clean_text(str(answer.content))
@@ -390,41 +513,32 @@ class DatasetGenerator:
                         )
                     ),
                 ]
-        final_text: str | None = best[0] if best is not None else None
-        missing = best[1] if best is not None else {}
-        return {
-            "fields": fields,
-            "preferences": self.preferences,
-            "text": final_text,
-            "verified": not missing and final_text is not None,
-            "missing": missing,
-            "attempts": attempts,
-            "error": error,
-            "usage": {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens},
-        }
+        return TextResult(
+            fields=fields,
+            preferences=self.preferences,
+            text=best[0] if best is not None else None,
+            missing=best[1] if best is not None else {},
+            attempts=attempts,
+            error=error,
+            usage=usage,
+        )
 
-    async def agenerate(
-        self,
-        records: Sequence[Any],
-        *,
-        on_result: Callable[[int, dict[str, Any]], None] | None = None,
-        config: RunnableConfig | None = None,
-    ) -> list[dict[str, Any]]:
-        """Texts for ``records`` in order; ``on_result(index, row)`` fires as each finishes."""
 
-        async def one(_: int, fields: Any) -> dict[str, Any]:
-            return await self.aone(fields, config)
-
-        return await bounded_map(one, records, concurrency=self.concurrency, on_result=on_result)
-
-    def generate(
-        self,
-        records: Sequence[Any],
-        *,
-        on_result: Callable[[int, dict[str, Any]], None] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Synchronous :meth:`agenerate` (also works inside Jupyter)."""
-        return run_sync(self.agenerate(records, on_result=on_result))
+def text_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts over ``text`` output rows: verified, failed, attempts, which fields went missing."""
+    missing: Counter[str] = Counter()
+    for row in rows:
+        missing.update(row.get("missing") or {})
+    n = len(rows)
+    verified = sum(bool(r.get("verified")) for r in rows)
+    return {
+        "n": n,
+        "verified": verified,
+        "verified_rate": round(verified / n, 3) if n else 0.0,
+        "failed": sum(r.get("text") is None for r in rows),
+        "attempts": sum(int(r.get("attempts") or 0) for r in rows),
+        "missing_fields": dict(missing),
+    }
 
 
 def _count(missing: Mapping[str, list[Any]]) -> int:

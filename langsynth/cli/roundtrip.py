@@ -8,8 +8,6 @@ With ``--json`` each prints its result object as JSON on stdout, otherwise Rich 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,13 +15,10 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
-from langsynth.cli._options import progress_bar
+from langsynth.cli._options import kv_table
 
 if TYPE_CHECKING:
-    from rich.progress import TaskID
-
     from langsynth.metrics import MetricsReport
-    from langsynth.schemas import SchemaInfo
 
 SchemaArg = Annotated[
     str,
@@ -42,22 +37,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON 
 MatchOpt = Annotated[
     str, typer.Option("--match", help="Field matching: exact, normalized or fuzzy (ANLS).")
 ]
-OverwriteOpt = Annotated[bool, typer.Option(help="Replace the output file if it exists.")]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace the output and its run directory.")]
+ResumeOpt = Annotated[bool, typer.Option(help="Continue the run that wrote the output.")]
 
 EXTRACT_MAX_TOKENS = 512
 TEXT_MAX_TOKENS = 400
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _check_output(path: Path, overwrite: bool) -> None:
-    from langsynth.errors import OutputExistsError
-
-    if path.exists() and path.stat().st_size > 0:
-        if not overwrite:
-            raise OutputExistsError(f"{path} exists; pass --overwrite to replace it.")
-        path.unlink()
 
 
 def _check_match(match: str) -> None:
@@ -88,31 +75,6 @@ def _parse_preferences(text: str | None) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise typer.BadParameter("--preferences must be a JSON object.")
     return value
-
-
-def _row_id(row: Mapping[str, Any], index: int, id_field: str = "id") -> Any:
-    value = row.get(id_field)
-    return index if value is None else value
-
-
-def _records_from_rows(
-    rows: Sequence[Mapping[str, Any]], info: SchemaInfo, path: Path, label_field: str = "labels"
-) -> list[dict[str, Any]]:
-    """Records of ``info`` from rows: ``row[label_field]`` if it is an object, else the row."""
-    from langsynth.errors import DataFileError
-
-    records = []
-    for i, row in enumerate(rows, start=1):
-        nested = row.get(label_field)
-        source: Mapping[str, Any] = nested if isinstance(nested, dict) else row
-        record = {k: source[k] for k in info.fields if k in source}
-        if not record:
-            raise DataFileError(
-                f"{path}, row {i}: none of the fields of {info.name} ({', '.join(info.fields)}) "
-                f"is in the row or in its {label_field!r} object."
-            )
-        records.append(record)
-    return records
 
 
 def metrics_table(report: MetricsReport, title: str) -> Table:
@@ -170,80 +132,36 @@ def text(
     concurrency: ConcurrencyOpt = 4,
     as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
     """Write a natural text for each record (seed 001's DatasetGenerator).
 
     Each output row holds id, text, labels (the record), preferences, verified (every value
-    appears in the text), missing (values absent from it) and attempts. Rows are appended as
-    they finish.
+    appears in the text), missing (values absent from it), attempts and error. Rows are
+    journalled as they finish; --resume continues an interrupted run.
     """
-    from langsynth._async import run_sync
-    from langsynth.chains.text import DatasetGenerator
-    from langsynth.datafile import JsonlAppender, read_rows
+    from langsynth.chains.text import DatasetGenerator, text_summary
     from langsynth.llm import get_chat_model
+    from langsynth.runs import check_output
     from langsynth.schemas import load_schema
 
+    check_output(output, resume=resume, overwrite=overwrite)
     info = load_schema(schema)
     prefs = _parse_preferences(preferences)
-    rows = read_rows(input)
-    records = _records_from_rows(rows, info, input)
-    ids = [_row_id(r, i) for i, r in enumerate(rows)]
-    _check_output(output, overwrite)
-    llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens)
     gen = DatasetGenerator(
-        llm,
+        get_chat_model(model, temperature=temperature, max_tokens=max_tokens),
         prefs,
         verify=verify,
         max_attempts=max_attempts,
         concurrency=concurrency,
-        skip_fields=info.text_fields,
+        schema=info,
     )
-    missing_fields: Counter[str] = Counter()
-    counts = {"verified": 0, "failed": 0, "attempts": 0, "output_tokens": 0}
-    progress = progress_bar(f"text {info.name}")
-    task = progress.add_task("text", total=len(records), detail="")
-    with JsonlAppender(output) as out, progress:
-
-        def on_result(index: int, row: dict[str, Any]) -> None:
-            counts["verified"] += bool(row["verified"])
-            counts["failed"] += row["text"] is None
-            counts["attempts"] += row["attempts"]
-            counts["output_tokens"] += row["usage"]["output_tokens"]
-            missing_fields.update(row["missing"])
-            out.write(
-                {
-                    "id": ids[index],
-                    "text": row["text"],
-                    "labels": row["fields"],
-                    "preferences": row["preferences"],
-                    "verified": row["verified"],
-                    "missing": row["missing"],
-                    "attempts": row["attempts"],
-                    **({"error": row["error"]} if row["error"] else {}),
-                }
-            )
-            progress.update(task, advance=1, detail=f"verified {counts['verified']}")
-
-        run_sync(gen.agenerate(records, on_result=on_result))
-    summary = {
-        "n": len(records),
-        "verified": counts["verified"],
-        "verified_rate": counts["verified"] / len(records) if records else 0.0,
-        "failed": counts["failed"],
-        "attempts": counts["attempts"],
-        "missing_fields": dict(missing_fields),
-        "output_tokens": counts["output_tokens"],
-    }
+    result = gen.run(input, output=output, resume=resume, overwrite=overwrite, progress=True)
+    summary = text_summary(result.rows)
     if as_json:
         _print_json(summary)
         return
-    table = Table(title=f"{output}: texts of {info.name}", show_header=False)
-    table.add_column("metric", style="bold")
-    table.add_column("value", justify="right")
-    for key, value in summary.items():
-        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
-        table.add_row(key, shown)
-    console.print(table)
+    console.print(kv_table(f"{output}: texts of {info.name}", summary))
 
 
 # --------------------------------------------------------------------------- extract
@@ -265,62 +183,40 @@ def extract(
     concurrency: ConcurrencyOpt = 4,
     as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
-    """Extract one SCHEMA record from each text; writes {"id", "prediction"} rows.
+    """Extract one SCHEMA record from each text; writes {"id", "prediction", ...} rows.
 
     A text that yields no valid record gets "prediction": null with "error", "raw_output" and
     "parsed_output" (the JSON it produced, if any). If the input rows carry "labels" (as the
     output of `langsynth text` does), the metrics against them are printed too.
     """
-    from langsynth._async import run_sync
     from langsynth.chains.extraction import ExtractionChain
-    from langsynth.datafile import JsonlAppender, read_rows
-    from langsynth.errors import DataFileError
+    from langsynth.datafile import read_rows
     from langsynth.llm import get_chat_model
-    from langsynth.metrics import score_dataset
+    from langsynth.metrics import prediction_of, score_dataset, score_predictions
+    from langsynth.runs import check_output
     from langsynth.schemas import load_schema
 
     _check_strategy(strategy)
+    check_output(output, resume=resume, overwrite=overwrite)
     info = load_schema(schema)
     rows = read_rows(input)
-    for i, row in enumerate(rows, start=1):
-        if not isinstance(row.get(text_field), str):
-            raise DataFileError(
-                f"{input}, row {i}: no text in column {text_field!r}; pass --text-field NAME."
-            )
-    _check_output(output, overwrite)
-    llm = get_chat_model(model, temperature=0, max_tokens=max_tokens)
-    chain = ExtractionChain(info, llm, strategy)
-    predictions: list[Any] = [None] * len(rows)
-    progress = progress_bar(f"extract {info.name} ({strategy})")
-    task = progress.add_task("extract", total=len(rows), detail="")
-    failed = 0
-    with JsonlAppender(output) as out, progress:
-
-        def on_result(index: int, extraction: Any) -> None:
-            nonlocal failed
-            predictions[index] = extraction.prediction
-            row: dict[str, Any] = {"id": _row_id(rows[index], index)}
-            if extraction.ok:
-                row["prediction"] = extraction.record.model_dump(mode="json")
-            else:
-                failed += 1
-                row.update({"prediction": None, **extraction.failure.to_dict()})
-                row.pop("strategy", None)
-            out.write(row)
-            progress.update(task, advance=1, detail=f"failed {failed}")
-
-        run_sync(
-            chain.aextract_many(
-                [r[text_field] for r in rows], concurrency=concurrency, on_result=on_result
-            )
-        )
+    chain = ExtractionChain(
+        info,
+        get_chat_model(model, temperature=0, max_tokens=max_tokens),
+        strategy,
+        text_field=text_field,
+        concurrency=concurrency,
+    )
+    result = chain.run(rows, output=output, resume=resume, overwrite=overwrite, progress=True)
     labelled = bool(rows) and all(isinstance(r.get("labels"), dict) for r in rows)
     if labelled:
-        report = score_dataset(predictions, [r["labels"] for r in rows], info.model)
+        report = score_predictions(rows, result.rows, info.model).report
         data: dict[str, Any] = report.to_dict()
     else:
-        report = score_dataset(predictions, [{} for _ in rows], info.model)
+        preds = [prediction_of(r) for r in result.rows]
+        report = score_dataset(preds, [{}] * len(preds), info.model)
         data = {k: report.to_dict()[k] for k in ("n", "parse_rate", "schema_valid_rate")}
     if as_json:
         _print_json(data)
@@ -328,28 +224,12 @@ def extract(
         console.print(metrics_table(report, f"{output} vs labels in {input}"))
     else:
         console.print(
-            f"{output}: {len(rows)} texts · parse rate {report.parse_rate:.3f} · "
+            f"{output}: {report.n} texts · parse rate {report.parse_rate:.3f} · "
             f"schema-valid rate {report.schema_valid_rate:.3f}"
         )
 
 
 # --------------------------------------------------------------------------- score
-
-
-def _prediction_of(row: Mapping[str, Any] | None, pred_field: str) -> Any:
-    from langsynth.chains.extraction import ExtractionFailure
-
-    if row is None:
-        return None
-    value = row.get(pred_field)
-    if isinstance(value, dict):
-        return value
-    parsed = row.get("parsed_output")
-    return ExtractionFailure(
-        error=str(row.get("error") or "no prediction"),
-        raw_output=str(row.get("raw_output") or ""),
-        parsed_output=parsed if isinstance(parsed, dict) else None,
-    )
 
 
 @app.command()
@@ -369,44 +249,27 @@ def score(
     A field absent from a gold record is not annotated and not scored.
     """
     from langsynth.datafile import read_rows
-    from langsynth.errors import DataFileError
-    from langsynth.metrics import score_dataset
+    from langsynth.metrics import score_predictions
     from langsynth.schemas import load_schema
 
     _check_match(match)
-    info = load_schema(schema)
-    gold_rows = read_rows(gold)
-    pred_rows = read_rows(pred)
-    golds = []
-    for i, row in enumerate(gold_rows, start=1):
-        labels = row.get(label_field)
-        if not isinstance(labels, dict):
-            raise DataFileError(
-                f"{gold}, row {i}: no {label_field!r} object with the gold record; pass "
-                "--label-field NAME."
-            )
-        golds.append(labels)
-    by_id: dict[str, Mapping[str, Any]] = {}
-    for i, row in enumerate(pred_rows):
-        key = str(_row_id(row, i, id_field))
-        if key in by_id:
-            raise DataFileError(f"{pred}: id {key!r} appears twice; ids must be unique.")
-        by_id[key] = row
-    gold_ids = [str(_row_id(r, i, id_field)) for i, r in enumerate(gold_rows)]
-    preds = [_prediction_of(by_id.get(key), pred_field) for key in gold_ids]
-    unmatched = len(set(by_id) - set(gold_ids))
-    missing = sum(1 for key in gold_ids if key not in by_id)
-    if unmatched:
-        err_console.print(f"[yellow]warning:[/] {unmatched} predictions have ids not in {gold}")
-    if missing:
-        err_console.print(
-            f"[yellow]warning:[/] {missing} gold rows have no prediction (scored as failed)"
-        )
-    report = score_dataset(preds, golds, info.model, match=match)
+    scored = score_predictions(
+        read_rows(gold),
+        read_rows(pred),
+        load_schema(schema).model,
+        match=match,
+        id_field=id_field,
+        label_field=label_field,
+        pred_field=pred_field,
+        gold_name=str(gold),
+        pred_name=str(pred),
+    )
+    for warning in scored.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}")
     if as_json:
-        _print_json(report.to_dict())
+        _print_json(scored.report.to_dict())
     else:
-        console.print(metrics_table(report, f"{pred} vs {gold}"))
+        console.print(metrics_table(scored.report, f"{pred} vs {gold}"))
 
 
 # --------------------------------------------------------------------------- bench-extract
@@ -437,8 +300,8 @@ def bench_extract(
     """
     from langsynth.chains.extraction import ExtractionChain, bench_strategy
     from langsynth.datafile import read_rows
-    from langsynth.errors import DataFileError
     from langsynth.llm import get_chat_model
+    from langsynth.metrics import labelled_texts
     from langsynth.schemas import load_schema
 
     _check_match(match)
@@ -448,31 +311,18 @@ def bench_extract(
     for name in names:
         _check_strategy(name)
     info = load_schema(schema)
-    rows = read_rows(data, limit=limit)
-    texts, golds = [], []
-    for i, row in enumerate(rows, start=1):
-        if not isinstance(row.get(text_field), str):
-            raise DataFileError(f"{data}, row {i}: no text in {text_field!r}; pass --text-field.")
-        if not isinstance(row.get(label_field), dict):
-            raise DataFileError(
-                f"{data}, row {i}: no {label_field!r} object; pass --label-field NAME."
-            )
-        texts.append(row[text_field])
-        golds.append(row[label_field])
+    texts, golds = labelled_texts(
+        read_rows(data, limit=limit),
+        text_field=text_field,
+        label_field=label_field,
+        where=str(data),
+    )
     llm = get_chat_model(model, temperature=0, max_tokens=max_tokens)
     results: dict[str, dict[str, Any]] = {}
-    progress = progress_bar(f"bench-extract {info.name}")
-    with progress:
-        for name in names:
-            task = progress.add_task(name, total=len(texts), detail=name)
-
-            def advance(_index: int, _result: object, task: TaskID = task) -> None:
-                progress.update(task, advance=1)
-
-            chain = ExtractionChain(info, llm, name)
-            results[name] = bench_strategy(
-                chain, texts, golds, match=match, concurrency=concurrency, on_result=advance
-            )
+    for name in names:
+        err_console.print(f"[bold]{name}[/] on {len(texts)} texts ...")
+        chain = ExtractionChain(info, llm, name)
+        results[name] = bench_strategy(chain, texts, golds, match=match, concurrency=concurrency)
     if as_json:
         _print_json({"strategies": results})
         return
@@ -538,17 +388,21 @@ def roundtrip(
     ] = None,
     as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
+    resume: ResumeOpt = False,
 ) -> None:
     """Generate N records, write a text for each, extract them back and score field by field.
 
     Records come from the record generator (or --records); texts from the dataset generator
-    (--verify regenerates texts that leave values out); extraction uses --strategy.
-    The output rows form a labelled data set for `langsynth bench-extract`.
+    (--verify regenerates texts that leave values out); extraction uses --strategy. With -o
+    every step is journalled (the generated records in OUTPUT.run/records.jsonl) and --resume
+    continues an interrupted round trip. The output rows form a labelled data set for
+    `langsynth bench-extract`.
     """
-    from langsynth._async import run_sync
-    from langsynth.chains.roundtrip import RoundTrip, RoundTripRow
-    from langsynth.datafile import JsonlAppender, read_rows
+    from langsynth.chains.generator import RecordGenerator
+    from langsynth.chains.roundtrip import RoundTrip
+    from langsynth.datafile import read_rows
     from langsynth.llm import get_chat_model
+    from langsynth.runs import check_output, run_dir_for
     from langsynth.schemas import load_schema
 
     _check_match(match)
@@ -556,17 +410,25 @@ def roundtrip(
     info = load_schema(schema)
     prefs = _parse_preferences(preferences)
     if output is not None:
-        _check_output(output, overwrite)
+        check_output(output, resume=resume, overwrite=overwrite)
     if records is not None:
-        chosen = _records_from_rows(read_rows(records, limit=n), info, records)
+        chosen: list[dict[str, Any]] = read_rows(records, limit=n)
     else:
-        chosen = _generate_records(info, n, model, concurrency, seed)
-    text_llm = get_chat_model(model, temperature=0.7, max_tokens=TEXT_MAX_TOKENS, seed=seed)
-    extract_llm = get_chat_model(model, temperature=0, max_tokens=EXTRACT_MAX_TOKENS, seed=seed)
+        llm = get_chat_model(model, temperature=0.9, max_tokens=512, seed=seed)
+        generated = RecordGenerator(info, llm, concurrency=concurrency, seed=seed).generate(
+            n,
+            output=run_dir_for(output) / "records.jsonl" if output is not None else None,
+            resume=resume,
+            overwrite=overwrite,
+            progress=True,
+        )
+        if not generated.complete:
+            err_console.print(f"[yellow]warning:[/] {generated.message}")
+        chosen = generated.rows
     trip = RoundTrip(
         info,
-        text_llm,
-        extract_llm=extract_llm,
+        get_chat_model(model, temperature=0.7, max_tokens=TEXT_MAX_TOKENS, seed=seed),
+        extract_llm=get_chat_model(model, temperature=0, max_tokens=EXTRACT_MAX_TOKENS, seed=seed),
         strategy=strategy,
         verify=verify,
         preferences=prefs,
@@ -575,24 +437,7 @@ def roundtrip(
         min_f1=min_f1,
         concurrency=concurrency,
     )
-    progress = progress_bar(f"roundtrip {info.name}")
-    task = progress.add_task("roundtrip", total=len(chosen), detail="")
-    passed = 0
-    appender = JsonlAppender(output) if output is not None else None
-    try:
-        with progress:
-
-            def on_row(row: RoundTripRow) -> None:
-                nonlocal passed
-                passed += row.passed
-                if appender is not None:
-                    appender.write(row.to_dict())
-                progress.update(task, advance=1, detail=f"matched {passed}")
-
-            result = run_sync(trip.arun(chosen, on_row=on_row))
-    finally:
-        if appender is not None:
-            appender.close()
+    result = trip.run(chosen, output=output, resume=resume, overwrite=overwrite, progress=True)
     summary = {**result.summary(), "strategy": strategy, "verify": verify, "schema": info.name}
     if summary_json is not None:
         summary_json.parent.mkdir(parents=True, exist_ok=True)
@@ -606,27 +451,3 @@ def roundtrip(
         f"with every value {summary['text_verified']}/{len(result.rows)} · "
         f"{result.elapsed_s:.0f} s" + (f" · rows in {output}" if output else "")
     )
-
-
-def _generate_records(
-    info: SchemaInfo, n: int, model: str | None, concurrency: int, seed: int | None
-) -> list[dict[str, Any]]:
-    from langsynth._async import run_sync
-    from langsynth.chains.generator import RecordGenerator
-    from langsynth.llm import get_chat_model
-
-    llm = get_chat_model(model, temperature=0.9, max_tokens=512, seed=seed)
-    gen = RecordGenerator(info, llm, concurrency=concurrency, seed=seed)
-    progress = progress_bar(f"generate {info.name}")
-    task = progress.add_task("generate", total=n, detail="")
-    with progress:
-        result = run_sync(
-            gen.agenerate(n, on_progress=lambda s: progress.update(task, completed=s.valid))
-        )
-    if not result.complete:
-        err_console.print(f"[yellow]warning:[/] {result.message}")
-    if not result.records:
-        from langsynth.errors import GenerationError
-
-        raise GenerationError(f"No {info.name} records were generated: {result.message}")
-    return result.to_dicts()

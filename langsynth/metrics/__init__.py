@@ -54,6 +54,15 @@ from langsynth.metrics.compare import (
     RecordComparison,
     compare_records,
 )
+from langsynth.metrics.predictions import (
+    ExtractionFailure,
+    ScoredPredictions,
+    gold_records,
+    labelled_texts,
+    prediction_of,
+    row_id,
+    score_predictions,
+)
 from langsynth.metrics.report import MetricsReport, aggregate, score_dataset
 from langsynth.metrics.values import (
     ANLS_THRESHOLD,
@@ -72,19 +81,26 @@ __all__ = [
     "ANLS_THRESHOLD",
     "MATCH_MODES",
     "PRF",
+    "ExtractionFailure",
     "FailedPrediction",
     "FieldCounts",
     "FieldScore",
     "MatchMode",
     "MetricsReport",
     "RecordComparison",
+    "ScoredPredictions",
     "aggregate",
     "anls",
     "compare_records",
+    "gold_records",
     "is_list_field",
+    "labelled_texts",
     "normalize_text",
     "parse_date",
     "parse_number",
+    "prediction_of",
+    "row_id",
     "score_dataset",
+    "score_predictions",
     "similarity",
 ]

@@ -80,6 +80,22 @@ def gold_records(
     return golds
 
 
+def labelled_texts(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    text_field: str = "text",
+    label_field: str = "labels",
+    where: str = "data",
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The texts and gold records of a labelled data set, with clear errors for bad rows."""
+    texts = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row.get(text_field), str):
+            raise DataFileError(f"{where}, row {i}: no text in {text_field!r}; pass --text-field.")
+        texts.append(str(row[text_field]))
+    return texts, gold_records(rows, label_field, where)
+
+
 @dataclass
 class ScoredPredictions:
     """The report of a gold/predictions join, and what did not line up."""

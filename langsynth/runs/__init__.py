@@ -17,7 +17,13 @@ from langsynth.runs.engine import (
 from langsynth.runs.result import RunResult
 from langsynth.runs.stats import Budget, RunStats
 from langsynth.runs.steps import MapStep, SourceStep, run_blocking
-from langsynth.runs.store import RunStore, fingerprint, read_manifest, run_dir_for
+from langsynth.runs.store import (
+    RunStore,
+    check_output,
+    fingerprint,
+    read_manifest,
+    run_dir_for,
+)
 
 __all__ = [
     "Admission",
@@ -32,6 +38,7 @@ __all__ = [
     "RunStore",
     "SourceStep",
     "Verdict",
+    "check_output",
     "fingerprint",
     "read_manifest",
     "run_blocking",

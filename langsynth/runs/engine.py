@@ -280,7 +280,7 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
         session.count_usage(result)
         results[index] = result
         if result.ok or step.keep_failed:
-            out = step.output_rows(rows[index], result)
+            out = step.output_rows(index, rows[index], result)
             if store is not None:
                 store.add(index, out)
             else:
@@ -290,7 +290,7 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
             stats.failed += 0 if result.ok else 1
         else:
             stats.rejected += 1
-            session.reject(index, step.rejected_row(rows[index], result))
+            session.reject(index, step.rejected_row(index, rows[index], result))
         if options.on_result is not None:
             options.on_result(index, result)
         session.tick()
@@ -303,7 +303,7 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
     status, message = await _drive(
         session,
         next_item,
-        "ainvoke",
+        "aprocess",
         lambda i: step.input_of(rows[i]),
         done,
         finalize,

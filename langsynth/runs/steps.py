@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from langchain_core.runnables import Runnable, RunnableConfig
 
@@ -33,8 +33,10 @@ from langsynth.runs.stats import Budget, CostFn, RunStats
 from langsynth.runs.store import read_manifest
 from langsynth.specs import is_local_spec, model_spec_of
 
+T = TypeVar("T")
 
-def run_blocking(coro: Coroutine[Any, Any, RunResult], output: str | Path | None) -> RunResult:
+
+def run_blocking(coro: Coroutine[Any, Any, T], output: str | Path | None) -> T:
     """Run an engine coroutine from sync code; Ctrl-C/SIGTERM become :class:`RunInterrupted`."""
     with graceful_signals():
         try:
@@ -130,7 +132,11 @@ def _options(
 
 
 class MapStep(_StepBase, Runnable[Any, Any]):
-    """A step with one result per input row. Subclasses implement :meth:`ainvoke`.
+    """A step with one result per input row. Subclasses implement :meth:`aprocess`.
+
+    ``aprocess(input)`` returns the row's result and never raises for a bad row;
+    ``invoke``/``ainvoke`` return the same by default (a step may return something more
+    natural from them, as the extraction chain returns the record itself).
 
     ``keep_failed``: a failed result still makes an output row (with its ``error``), as for
     extraction (the scores count it) — or, when False, goes to the rejections only.
@@ -139,21 +145,29 @@ class MapStep(_StepBase, Runnable[Any, Any]):
     job: ClassVar[str] = "map"
     keep_failed: bool = True
 
-    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+    async def aprocess(self, input: Any, config: RunnableConfig | None = None) -> Any:
+        """The result of one input (what the run engine calls for each row)."""
         raise NotImplementedError
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        return await self.aprocess(input, config)
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         return run_sync(self.ainvoke(input, config))
+
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        """Input rows from what the caller passed (default: rows as given)."""
+        return list(inputs)
 
     def input_of(self, row: Mapping[str, Any]) -> Any:
         """The step input made from an input row (default: the row)."""
         return row
 
-    def output_rows(self, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
-        """The output rows of one input row (default: the row plus the result's columns)."""
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        """The output rows of input row ``index`` (default: the row plus the result's columns)."""
         return [{**row, **result.to_row()}]
 
-    def rejected_row(self, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
+    def rejected_row(self, index: int, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
         return {"kind": "failed", "error": result.error, "raw_output": raw_output_of(result)}
 
     def check_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -169,7 +183,7 @@ class MapStep(_StepBase, Runnable[Any, Any]):
 
     async def arun(
         self,
-        rows: Sequence[Mapping[str, Any]] | str | Path,
+        rows: Sequence[Any] | str | Path,
         *,
         output: str | Path | None = None,
         resume: bool = False,
@@ -184,10 +198,12 @@ class MapStep(_StepBase, Runnable[Any, Any]):
     ) -> RunResult:
         """Run the step over ``rows`` (or the rows of a data file); see :meth:`run`."""
         source = rows if isinstance(rows, str | Path) else None
-        if source is not None:
+        if isinstance(rows, str | Path):
             from langsynth.datafile import read_rows
 
-            rows = read_rows(source)
+            inputs: Sequence[Any] = read_rows(rows)
+        else:
+            inputs = rows
         options = _options(
             output,
             resume,
@@ -201,8 +217,7 @@ class MapStep(_StepBase, Runnable[Any, Any]):
             params,
             source,
         )
-        assert not isinstance(rows, str | Path)
-        return await run_map(self, rows, options)
+        return await run_map(self, self.rows_of(inputs), options)
 
     def run(self, rows: Sequence[Mapping[str, Any]] | str | Path, **options: Any) -> RunResult:
         """Run the step over every row: one result per row, journalled when ``output`` is set.

@@ -67,6 +67,19 @@ def read_manifest(output: str | Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def check_output(output: str | Path, *, resume: bool = False, overwrite: bool = False) -> None:
+    """Fail early (before any model call) if ``output`` exists and may not be written."""
+    path = Path(output)
+    file_format(path)
+    if resume and overwrite:
+        raise OutputExistsError("Use either resume or overwrite, not both.")
+    if (path.exists() or (run_dir_for(path) / JOURNAL).exists()) and not (resume or overwrite):
+        raise OutputExistsError(
+            f"{path} already exists. Use --resume to continue that run, or --overwrite to "
+            "start over."
+        )
+
+
 def fingerprint(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Count and sha256 of input rows, so a resume can tell the input changed."""
     digest = hashlib.sha256()

@@ -128,7 +128,13 @@ def test_extract_writes_id_prediction_rows_and_failures_with_raw_output(
     )
     assert json_out(result) == {"n": 2, "parse_rate": 0.5, "schema_valid_rate": 0.5}
     rows = {r["id"]: r for r in read_rows(out)}
-    assert rows["a"] == {"id": "a", "prediction": RECORDS[0]}
+    assert rows["a"] == {
+        "id": "a",
+        "prediction": RECORDS[0],
+        "error": None,
+        "raw_output": None,
+        "parsed_output": None,
+    }
     assert rows["b"]["prediction"] is None
     assert rows["b"]["error"] == "the model returned no structured output"
     assert rows["b"]["raw_output"] == "no idea" and rows["b"]["parsed_output"] is None

@@ -117,13 +117,13 @@ def test_truncated_answer_is_a_failure() -> None:
     assert isinstance(failure, ExtractionFailure) and "max_tokens" in failure.error
 
 
-def test_extract_many_reports_tokens_latency_and_order() -> None:
+def test_run_reports_tokens_latency_and_order() -> None:
     llm = FakeChatModel(answers=[HANKS, "nope"], output_tokens=33)
     chain = create_extraction_chain("actor_filmography", llm)
     seen: list[int] = []
-    results = chain.extract_many(
-        [TEXT, TEXT], concurrency=1, on_result=lambda i, _r: seen.append(i)
-    )
+    run = chain.run([TEXT, TEXT], concurrency=1, on_result=lambda i, _r: seen.append(i))
+    results = run.results
+    assert [r["id"] for r in run.rows] == [0, 1] and run.rows[1]["prediction"] is None
     assert [r.ok for r in results] == [True, False] and sorted(seen) == [0, 1]
     assert results[0].usage.output_tokens == 33 and results[0].usage.input_tokens == 50
     assert results[1].usage.output_tokens == 33

@@ -49,16 +49,16 @@ def trip(**options: Any) -> RoundTrip:
 
 def test_round_trip_scores_every_record_field_by_field() -> None:
     result = trip().run(RECORDS)
-    assert [r.index for r in result.rows] == [0, 1, 2]
-    assert [r.comparison.exact for r in result.rows] == [True, False, False]
+    assert [r["id"] for r in result.rows] == [0, 1, 2]
+    assert [c.exact for c in result.comparisons] == [True, False, False]
     # Actor: TP 2, FN 1 (Streep failed); Film: TP 3 (Big, Splash, Dunkirk), FN 2 (Locke, Doubt)
     report = result.report
     assert report.fields["Actor"].counts.tp == 2 and report.fields["Actor"].counts.fn == 1
     assert report.fields["Film"].counts.tp == 3 and report.fields["Film"].counts.fn == 2
     assert report.micro.precision == 1.0 and report.micro.recall == 5 / 8
     assert report.record_exact == 1 / 3 and report.parse_rate == 2 / 3
-    assert isinstance(result.rows[2].prediction, ExtractionFailure)
-    assert all(not r.text_missing for r in result.rows)  # every text had every value
+    assert isinstance(result.run.results[2].prediction, ExtractionFailure)
+    assert all(not r["text_missing"] for r in result.rows)  # every text had every value
 
 
 def test_records_dataframe_has_a_keep_column_and_the_reasons() -> None:
@@ -101,7 +101,7 @@ def test_labelled_rows_and_row_dicts_form_a_data_set() -> None:
         "text": "Tom Hanks starred in Big and Splash.",
         "labels": RECORDS[0],
     }
-    row = result.rows[2].to_dict()
+    row = result.rows[2]
     assert row["prediction"] is None and row["passed"] is False
     assert row["error"] == "the model returned no structured output"
     assert row["raw_output"] == "I do not know."
@@ -119,7 +119,7 @@ def test_verify_regenerates_texts_before_extraction() -> None:
         extract_llm=FakeChatModel(answers=[reader], cycle=True),
         verify=True,
     )
-    assert result.rows[0].text_attempts == 2 and result.rows[0].text_missing == {}
+    assert result.rows[0]["text_attempts"] == 2 and result.rows[0]["text_missing"] == {}
     assert result.report.record_exact == 1.0
 
 
@@ -134,7 +134,8 @@ def test_a_record_whose_text_failed_counts_as_a_failed_prediction() -> None:
         FakeChatModel(answers=[timeout]),
         extract_llm=FakeChatModel(answers=[]),
     )
-    row = result.rows[0]
+    row = result.run.results[0]
     assert row.text is None and row.extraction is None
     assert (row.comparison.tp, row.comparison.fn) == (0, 2)
-    assert "APITimeoutError" in str(row.prediction.error)  # type: ignore[union-attr]
+    assert result.rows[0]["error"] == "the request timed out"
+    assert (result.comparisons[0].tp, result.comparisons[0].fn) == (0, 2)

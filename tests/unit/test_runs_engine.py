@@ -52,7 +52,7 @@ class Square(MapStep):
         self.calls = 0
         self.keep_failed = keep_failed
 
-    async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> Res:
+    async def aprocess(self, input: Any, config: Any = None) -> Res:
         self.calls += 1
         await asyncio.sleep(0.001 * (input["x"] % 3))
         if self.die_at is not None and input["x"] == self.die_at:
@@ -241,7 +241,7 @@ def test_budget_stops_cleanly_and_resume_continues(tmp_path: Path) -> None:
 
 def test_a_bug_is_not_a_row() -> None:
     class Buggy(Square):
-        async def ainvoke(self, input: Any, config: Any = None, **kwargs: Any) -> Res:
+        async def aprocess(self, input: Any, config: Any = None) -> Res:
             raise TypeError("unsupported operand")
 
     with pytest.raises(TypeError, match="unsupported operand"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -204,13 +206,31 @@ def test_a_failed_call_becomes_an_error_row_and_the_batch_goes_on() -> None:
     llm = FakeChatModel(answers=[timeout, "Tom Hardy in Dunkirk."])
     gen = DatasetGenerator(llm, concurrency=1)
     rows = gen([HANKS, {"Actor": "Tom Hardy", "Film": ["Dunkirk"]}])
-    assert rows[0]["text"] is None and "APITimeoutError" in rows[0]["error"]
+    assert rows[0]["text"] is None and rows[0]["error"] == "the request timed out"
     assert rows[0]["verified"] is False
     assert rows[1]["text"] == "Tom Hardy in Dunkirk." and rows[1]["verified"] is True
 
 
-async def test_agenerate_reports_each_row_as_it_finishes() -> None:
+async def test_arun_reports_each_row_as_it_finishes() -> None:
     seen: list[int] = []
     gen = DatasetGenerator(FakeChatModel(answers=["x"], cycle=True), concurrency=2)
-    rows = await gen.agenerate([HANKS] * 4, on_result=lambda i, _row: seen.append(i))
-    assert sorted(seen) == [0, 1, 2, 3] and len(rows) == 4
+    result = await gen.arun([HANKS] * 4, on_result=lambda i, _row: seen.append(i))
+    assert sorted(seen) == [0, 1, 2, 3] and len(result.rows) == 4
+
+
+def test_run_writes_text_rows_with_declared_columns(tmp_path: Path) -> None:
+    from langsynth.schemas import load_schema
+
+    out = tmp_path / "texts.jsonl"
+    rows = [{"id": "a", **HANKS}, {"id": "b", "labels": {"Actor": "Tom Hardy", "Film": []}}]
+    gen = DatasetGenerator(
+        FakeChatModel(answers=["Tom Hanks in Big and Forrest Gump.", "Tom Hardy."]),
+        concurrency=1,
+        schema=load_schema("actor_filmography"),
+    )
+    result = gen.run(rows, output=out)
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in written] == ["a", "b"]
+    assert set(written[0]) == set(gen.output_columns)
+    assert written[0]["labels"] == HANKS and written[0]["verified"] is True
+    assert result.manifest is not None and result.manifest["schema"] == "actor_filmography"
