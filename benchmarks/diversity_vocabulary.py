@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from langsynth.datafile import read_rows, write_rows
-from langsynth.diversity.presence import contains_word
-from langsynth.diversity.stories import StoryGenerator, StoryResult, has_dialogue
-from langsynth.diversity.vocabulary import VocabularyDraw, load_vocabulary
+from langsynth.synthesis.presence import contains_word
+from langsynth.synthesis.stories import StoryGenerator, StoryResult, has_dialogue
+from langsynth.vocabulary import VocabularyDraw, load_vocabulary
 from langsynth.llm import get_chat_model, model_spec_of
 from langsynth.quality.diversity import distinct_n, mean_pairwise_similarity, tokens
 

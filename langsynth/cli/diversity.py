@@ -219,9 +219,9 @@ def stories(
     random subset of features (dialogue, plot twist, bad ending, moral, foreshadowing,
     conflict). Records are ``children_story``; a story is kept if it uses all its words.
     """
-    from langsynth.diversity.hierarchical import HierarchicalStoryGenerator
-    from langsynth.diversity.stories import StoryGenerator
-    from langsynth.diversity.vocabulary import load_vocabulary
+    from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator
+    from langsynth.synthesis.stories import StoryGenerator
+    from langsynth.vocabulary import load_vocabulary
 
     if hierarchical and not inject:
         from langsynth.errors import ConfigurationError
@@ -308,8 +308,8 @@ def textbook(
     Checks: 1-2 code snippets of at most 10 lines that parse and define and call a function,
     no text after the code, at most 2 paragraphs.
     """
-    from langsynth.diversity.textbook import AUDIENCES, TOPICS, TextbookGenerator
-    from langsynth.diversity.textbook import topic_audience_grid as grid
+    from langsynth.synthesis.textbook import AUDIENCES, TOPICS, TextbookGenerator
+    from langsynth.synthesis.textbook import topic_audience_grid as grid
 
     existing = _existing(output, overwrite, resume)
     llm = _chat_model(model, temperature, max_tokens)
@@ -361,8 +361,8 @@ def labeled(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Label-seeded classification data (seed 002): balanced texts, each with its label."""
-    from langsynth.diversity.labels import LabeledTextGenerator, balanced_requests
-    from langsynth.diversity.vocabulary import load_vocabulary
+    from langsynth.synthesis.labels import LabeledTextGenerator, balanced_requests
+    from langsynth.vocabulary import load_vocabulary
 
     _existing(output, overwrite, False)
     topic_list = load_vocabulary().nouns if topics == "vocabulary" else _split(topics)
@@ -411,8 +411,8 @@ def self_instruct(
     resume: ResumeOpt = False,
 ) -> None:
     """Grow instruction_example records from a small seed set, with the Self-Instruct filters."""
-    from langsynth.diversity.instructions import SelfInstruct, load_seed_tasks
     from langsynth.schemas.instruction_example import InstructionExample
+    from langsynth.synthesis.instructions import SelfInstruct, load_seed_tasks
 
     existing = _existing(output, overwrite, resume)
     llm = _chat_model(model, temperature, max_tokens)
@@ -478,7 +478,7 @@ def reverse(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Reverse instruction: for each existing text, the instruction it answers (seed 004)."""
-    from langsynth.diversity.instructions import ReverseInstruction
+    from langsynth.synthesis.instructions import ReverseInstruction
 
     rows = _input_rows(input, text, field)
     _existing(output, overwrite, False)
@@ -563,7 +563,7 @@ def paraphrase(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Paraphrase each text n ways; every paraphrase becomes a row (other fields copied)."""
-    from langsynth.diversity.augment import Paraphraser, rows_with
+    from langsynth.synthesis.augment import Paraphraser, rows_with
 
     rows = _input_rows(input, text, field)
     _existing(output, overwrite, False)
@@ -599,7 +599,7 @@ def swap(
 ) -> None:
     """Bias-mitigation swaps (Table 8-2 of seed 004), no LLM: one row per changed variant."""
     from langsynth.datafile import write_rows
-    from langsynth.diversity.augment import bias_variants, rows_with
+    from langsynth.synthesis.augment import bias_variants, rows_with
 
     rows = _input_rows(input, text, field)
     _existing(output, overwrite, False)
@@ -653,7 +653,7 @@ def backtranslate(
     overwrite: OverwriteOpt = False,
 ) -> None:
     """Back-translation check: text -> pivot -> back; keep rows whose round trip stays similar."""
-    from langsynth.diversity.augment import BackTranslator
+    from langsynth.synthesis.augment import BackTranslator
 
     rows = _input_rows(input, text, field)
     _existing(output, overwrite, False)
@@ -690,7 +690,7 @@ def rules(
 ) -> None:
     """Rule-based synthesis without an LLM (seed 004): a template filled by Faker and rules."""
     from langsynth.datafile import JsonlAppender
-    from langsynth.diversity.rules import get_template
+    from langsynth.synthesis.rules import get_template
 
     rule = get_template(template)
     _existing(output, overwrite, False)

@@ -120,7 +120,7 @@ def generate(
         load_pools(pools) if pools else None, dict(parse_pool(p) for p in pool or [])
     )
     if vocabulary:
-        from langsynth.diversity.vocabulary import vocabulary_pools
+        from langsynth.vocabulary import vocabulary_pools
 
         user_pools = merge_pools(vocabulary_pools(info.text_fields, info.fields), user_pools)
     llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens, seed=seed)

@@ -288,7 +288,7 @@ def diversity_report(
     ``attributes`` is a list of field names or a mapping field -> pool values (``None``: no
     pool). ``pools`` (e.g. ``SchemaInfo.pools``) supplies pools for fields given by name; a
     field that has a pool is covered even if not listed. A pool with ``coverage_pools()``
-    (:class:`~langsynth.diversity.VocabularyPool`) covers the fields it names instead
+    (:class:`~langsynth.synthesis.VocabularyPool`) covers the fields it names instead
     (``verb``, ``noun``, ``adjective``, ``features`` of ``children_story``).
 
     How ``langsynth inspect`` can use it::

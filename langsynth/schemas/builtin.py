@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 
-from langsynth.diversity.vocabulary import VocabularyPool
 from langsynth.pools import ChoicePool, CountPool, FakerPool, FunctionPool, RangePool
 from langsynth.schemas.actor_filmography import ActorFilmography
 from langsynth.schemas.children_story import ChildrenStory
@@ -20,6 +19,7 @@ from langsynth.schemas.labeled_text import LabeledText
 from langsynth.schemas.medical_billing import MedicalBilling
 from langsynth.schemas.movie_recommendation import MovieRecommendation
 from langsynth.schemas.textbook_excerpt import TextbookExcerpt
+from langsynth.vocabulary import VocabularyPool
 
 # Common ICD-10-CM codes of outpatient billing, with what they mean (shown in hints).
 ICD10_CODES = (

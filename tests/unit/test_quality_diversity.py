@@ -114,7 +114,7 @@ def test_report_of_children_stories_covers_the_drawn_words_against_the_vocabular
     report = diversity_report(rows, text_fields=info.text_fields, pools=info.pools)
     by_field = {c.field: c for c in report.coverage}
     assert set(by_field) == {"verb", "noun", "adjective", "features"}
-    from langsynth.diversity.vocabulary import load_vocabulary
+    from langsynth.vocabulary import load_vocabulary
 
     assert by_field["verb"].distinct == 1
     assert by_field["verb"].pool_size == len(load_vocabulary().verbs)

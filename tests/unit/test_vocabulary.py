@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from langsynth.diversity.vocabulary import (
+from langsynth.errors import ConfigurationError
+from langsynth.pools import render_hints, sample_hints
+from langsynth.vocabulary import (
     FEATURE_NAMES,
     STORY_FEATURES,
     StoryFeature,
@@ -14,8 +16,6 @@ from langsynth.diversity.vocabulary import (
     load_vocabulary,
     vocabulary_instruction,
 )
-from langsynth.errors import ConfigurationError
-from langsynth.pools import render_hints, sample_hints
 
 
 def test_shipped_lists_have_a_few_hundred_simple_words_each() -> None:

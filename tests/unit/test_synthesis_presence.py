@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from langsynth.diversity.presence import (
+from langsynth.synthesis.presence import (
     contains_sentence,
     contains_word,
     missing_words,

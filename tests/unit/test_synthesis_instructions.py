@@ -5,15 +5,15 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import BaseMessage
 
-from langsynth.diversity.instructions import (
+from langsynth.errors import ExamplesError
+from langsynth.schemas.instruction_example import InstructionExample
+from langsynth.synthesis.instructions import (
     ReverseInstruction,
     SelfInstruct,
     SelfInstructFilter,
     load_seed_tasks,
     parse_task,
 )
-from langsynth.errors import ExamplesError
-from langsynth.schemas.instruction_example import InstructionExample
 from tests.fakes import FakeChatModel
 
 EXISTING = ["Give three tips for staying healthy.", "Translate the sentence into French."]

@@ -4,10 +4,10 @@ High temperature alone leaves a small model telling the same story about "a litt
 named Lily". TinyStories (Eldan & Li, 2023) drew one verb, one noun and one adjective from a
 child's vocabulary, plus a random subset of story features (dialogue, plot twist, bad ending,
 moral, ...), and asked for a story that uses them. langsynth ships such word lists
-(a few hundred words each, package data in ``langsynth/diversity/words/``) and the features.
+(a few hundred words each, package data in ``langsynth/words/``) and the features.
 
 The drawn features are labels: a story drawn with ``dialogue`` is a positive example for a
-"does this story have dialogue?" classifier (see :func:`langsynth.diversity.feature_labels`).
+"does this story have dialogue?" classifier (see :func:`langsynth.synthesis.feature_labels`).
 
 >>> import random
 >>> vocab = load_vocabulary()
@@ -62,7 +62,7 @@ class VocabularyDraw:
 
     @property
     def words(self) -> dict[str, str]:
-        """Part of speech -> word, as :func:`langsynth.diversity.missing_words` takes it."""
+        """Part of speech -> word, as :func:`langsynth.synthesis.missing_words` takes it."""
         return {"verb": self.verb, "noun": self.noun, "adjective": self.adjective}
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _read_words(source: str | Path | Iterable[str], what: str) -> tuple[str, ...
 
 @cache
 def _shipped(name: str) -> tuple[str, ...]:
-    ref = resources.files("langsynth.diversity.words") / f"{name}.txt"
+    ref = resources.files("langsynth.words") / f"{name}.txt"
     return _read_words(ref.read_text(encoding="utf-8").splitlines(), name)
 
 

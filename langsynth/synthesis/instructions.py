@@ -26,10 +26,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import ValidationError
 
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
 from langsynth.errors import ConfigurationError, ExamplesError
 from langsynth.quality.diversity import distinct_n, rouge_l, tokens
 from langsynth.schemas.instruction_example import InstructionExample
+from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
 
 # Self-Instruct's keyword filter: tasks a text-only model cannot do.
 BLOCKED_KEYWORDS = (
@@ -129,9 +129,7 @@ def load_seed_tasks(path: str | Path | None = None) -> list[InstructionExample]:
     rewriting, extraction, ...), in the spirit of Self-Instruct's 175 seed tasks.
     """
     if path is None:
-        text = (resources.files("langsynth.diversity.words") / "seed_tasks.jsonl").read_text(
-            encoding="utf-8"
-        )
+        text = (resources.files("langsynth.words") / "seed_tasks.jsonl").read_text(encoding="utf-8")
         where = "shipped seed_tasks.jsonl"
     else:
         where = str(path)

@@ -6,8 +6,9 @@ import pytest
 from langchain_core.messages import BaseMessage
 from pydantic import ValidationError
 
-from langsynth.diversity.hierarchical import HierarchicalStoryGenerator, first_sentence
-from langsynth.diversity.stories import (
+from langsynth.schemas.children_story import ChildrenStory
+from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator, first_sentence
+from langsynth.synthesis.stories import (
     STORY_PROMPT,
     StoryGenerator,
     check_features,
@@ -16,8 +17,7 @@ from langsynth.diversity.stories import (
     has_dialogue,
     story_uses_its_words,
 )
-from langsynth.diversity.vocabulary import VocabularyDraw, load_vocabulary
-from langsynth.schemas.children_story import ChildrenStory
+from langsynth.vocabulary import VocabularyDraw, load_vocabulary
 from tests.fakes import FakeChatModel
 
 DRAW = VocabularyDraw("decorate", "thunder", "ancient", ("dialogue", "bad_ending"))

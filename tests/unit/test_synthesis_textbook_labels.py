@@ -5,13 +5,14 @@ from collections import Counter
 import pytest
 from langchain_core.messages import BaseMessage
 
-from langsynth.diversity.labels import (
+from langsynth.errors import ConfigurationError
+from langsynth.synthesis.labels import (
     LabeledTextGenerator,
     LabelRequest,
     balanced_requests,
     clean_text,
 )
-from langsynth.diversity.textbook import (
+from langsynth.synthesis.textbook import (
     AUDIENCES,
     TextbookGenerator,
     TextbookRequest,
@@ -19,7 +20,6 @@ from langsynth.diversity.textbook import (
     split_excerpt,
     topic_audience_grid,
 )
-from langsynth.errors import ConfigurationError
 from tests.fakes import FakeChatModel
 
 GOOD = """**Singular matrices**

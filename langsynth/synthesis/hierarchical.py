@@ -3,7 +3,7 @@
 Each step's output feeds the next: the model first writes a one-sentence summary from the
 drawn words and features, then one sentence that must appear in the story, and finally the
 story from the seed's notes format (``Summary: / Features: / Sentence: / Words: / Story:``).
-The result is verified: the sentence must appear (:func:`langsynth.diversity.sentence_match`)
+The result is verified: the sentence must appear (:func:`langsynth.synthesis.sentence_match`)
 and the words must be used.
 """
 
@@ -17,16 +17,16 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.diversity.presence import missing_words, sentence_match
-from langsynth.diversity.stories import StoryResult, check_features, clean_story
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
-from langsynth.diversity.vocabulary import (
+from langsynth.schemas.children_story import HierarchicalStory
+from langsynth.synthesis.presence import missing_words, sentence_match
+from langsynth.synthesis.stories import StoryResult, check_features, clean_story
+from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.vocabulary import (
     Vocabulary,
     VocabularyDraw,
     load_vocabulary,
     vocabulary_instruction,
 )
-from langsynth.schemas.children_story import HierarchicalStory
 
 SUMMARY_PROMPT = (
     "Write a one-sentence summary of a short story for a 3 year old child. {injection}\n"

@@ -20,9 +20,9 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
 from langsynth.errors import ConfigurationError
 from langsynth.schemas.textbook_excerpt import TextbookExcerpt
+from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, row_error
 
 # Audience name -> how the prompt describes the reader.
 AUDIENCES: dict[str, str] = {

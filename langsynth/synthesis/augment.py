@@ -20,8 +20,8 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
 from langsynth.quality.diversity import rouge_l, tokens
+from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
 
 # ---------------------------------------------------------------- swaps (no LLM)
 

@@ -20,7 +20,9 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.diversity.task import (
+from langsynth.errors import ConfigurationError
+from langsynth.schemas.labeled_text import LabeledText
+from langsynth.synthesis.task import (
     LLMTask,
     acomplete,
     balanced,
@@ -28,8 +30,6 @@ from langsynth.diversity.task import (
     is_refusal,
     row_error,
 )
-from langsynth.errors import ConfigurationError
-from langsynth.schemas.labeled_text import LabeledText
 
 LABEL_PROMPT = (
     'Write one {domain} whose {label_name} is "{label}"{description}.{topic} '

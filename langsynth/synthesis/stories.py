@@ -2,7 +2,7 @@
 
 :class:`StoryGenerator` asks for one short story per :class:`VocabularyDraw` with the seed's
 prompt, records the drawn words and features in a ``children_story`` record, and checks
-that the story uses the words (:func:`langsynth.diversity.missing_words`). With
+that the story uses the words (:func:`langsynth.synthesis.missing_words`). With
 ``inject=False`` it sends the same prompt without the injected sentence: the baseline the
 vocabulary's effect is measured against (``benchmarks/diversity_vocabulary.py``).
 
@@ -24,15 +24,15 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
-from langsynth.diversity.presence import missing_words
-from langsynth.diversity.task import LLMTask, acomplete, is_fatal, row_error
-from langsynth.diversity.vocabulary import (
+from langsynth.schemas.children_story import ChildrenStory
+from langsynth.synthesis.presence import missing_words
+from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.vocabulary import (
     Vocabulary,
     VocabularyDraw,
     load_vocabulary,
     vocabulary_instruction,
 )
-from langsynth.schemas.children_story import ChildrenStory
 
 DEFAULT_LENGTH = "one paragraph of 4 to 6 sentences"
 

@@ -12,12 +12,12 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 
 from langsynth._async import run_sync
-from langsynth.diversity.augment import BackTranslator, script_share
-from langsynth.diversity.hierarchical import HierarchicalStoryGenerator
-from langsynth.diversity.labels import LabeledTextGenerator, balanced_requests
-from langsynth.diversity.presence import contains_word
-from langsynth.diversity.stories import StoryGenerator, StoryResult
-from langsynth.diversity.vocabulary import load_vocabulary
+from langsynth.synthesis.augment import BackTranslator, script_share
+from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator
+from langsynth.synthesis.labels import LabeledTextGenerator, balanced_requests
+from langsynth.synthesis.presence import contains_word
+from langsynth.synthesis.stories import StoryGenerator, StoryResult
+from langsynth.vocabulary import load_vocabulary
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,9 @@ import random
 
 from langchain_core.messages import BaseMessage
 
-from langsynth.diversity.augment import (
+from langsynth.pools import render_hints, sample_hints
+from langsynth.schemas.credit_card_transaction import CATEGORIES, CreditCardTransaction
+from langsynth.synthesis.augment import (
     BackTranslator,
     Paraphraser,
     bias_variants,
@@ -14,14 +16,12 @@ from langsynth.diversity.augment import (
     swap_names,
     swap_occupations,
 )
-from langsynth.diversity.rules import (
+from langsynth.synthesis.rules import (
     CATEGORY_RULES,
     TRANSACTION_TEMPLATE,
     TemplatePool,
     get_template,
 )
-from langsynth.pools import render_hints, sample_hints
-from langsynth.schemas.credit_card_transaction import CATEGORIES, CreditCardTransaction
 from tests.fakes import FakeChatModel
 
 # ---------------------------------------------------------------- rules
@@ -99,7 +99,7 @@ def test_table_8_2_examples() -> None:
     )
     new_name = swapped.split()[0]
     assert new_name != "Emily" and swapped.endswith(" has always loved the violin.")
-    from langsynth.diversity.augment import NAME_GROUPS
+    from langsynth.synthesis.augment import NAME_GROUPS
 
     origin = next(k for k, names in NAME_GROUPS.items() if new_name in names)
     assert origin[0] != "english" and origin[1] == "male"
