@@ -15,7 +15,7 @@ from langsynth.schemas.children_story import ChildrenStory
 from langsynth.schemas.credit_card_transaction import CreditCardTransaction
 from tests.fakes import FakeChatModel
 from tests.unit.test_synthesis_stories import echo_story
-from tests.unit.test_diversity_textbook_labels import GOOD
+from tests.unit.test_synthesis_textbook_labels import GOOD
 
 runner = CliRunner()
 
