@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from langsynth.datafile import read_rows, write_rows
+from langsynth.llm import get_chat_model, model_spec_of
+from langsynth.quality.diversity import distinct_n, mean_pairwise_similarity, tokens
 from langsynth.synthesis.presence import contains_word
 from langsynth.synthesis.stories import StoryGenerator, StoryResult, has_dialogue
 from langsynth.vocabulary import VocabularyDraw, load_vocabulary
-from langsynth.llm import get_chat_model, model_spec_of
-from langsynth.quality.diversity import distinct_n, mean_pairwise_similarity, tokens
 
 CONDITIONS = (("injected", True), ("baseline", False))
 
@@ -155,7 +155,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         summary[f"{name}_prompt_example"] = gen.prompt(draws[0])
         start = time.perf_counter()
-        results = await gen.arun_many(draws)
+        results = (await gen.arun(draws)).results
         elapsed = time.perf_counter() - start
         rows = [story_row(r, d) for r, d in zip(results, draws, strict=True)]
         write_rows(args.out_dir / f"stories_{name}.jsonl", rows)

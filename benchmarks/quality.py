@@ -118,9 +118,7 @@ def round_trip(args: argparse.Namespace, row: dict[str, Any], llms: tuple[Any, A
     row["roundtrip_n"] = len(chosen)
     row["roundtrip_f1"] = result.report.micro.f1
     row["roundtrip_exact"] = result.report.record_exact
-    row["roundtrip_tokens"] = (
-        result.text_usage.output_tokens + result.extraction_usage.output_tokens
-    )
+    row["roundtrip_tokens"] = result.run.stats.usage.output_tokens
     row["roundtrip_s"] = round(time.perf_counter() - started, 1)
 
 

@@ -21,7 +21,7 @@ True
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -148,16 +148,15 @@ class Vocabulary:
         names = tuple(f.name for i, f in enumerate(self.features) if i in chosen)
         return VocabularyDraw(verb, noun, adjective, names)
 
-    def draws(self, n: int, seed: int | None = None) -> list[VocabularyDraw]:
-        """``n`` draws from ``random.Random(seed)``."""
-        rng = random.Random(seed)
-        return [self.draw(rng) for _ in range(n)]
+    def draw_at(self, seed: int | None, index: int) -> VocabularyDraw:
+        """Draw ``index`` of ``seed``: reproducible on its own, whatever was drawn before
+        (``None``: a fresh random draw)."""
+        rng = random.Random(f"{seed}:{index}") if seed is not None else random.Random()
+        return self.draw(rng)
 
-    def iter_draws(self, seed: int | None = None) -> Iterator[VocabularyDraw]:
-        """An endless stream of draws from ``random.Random(seed)`` (same start as :meth:`draws`)."""
-        rng = random.Random(seed)
-        while True:
-            yield self.draw(rng)
+    def draws(self, n: int, seed: int | None = None) -> list[VocabularyDraw]:
+        """Draws ``0 .. n-1`` of ``seed`` (see :meth:`draw_at`)."""
+        return [self.draw_at(seed, i) for i in range(n)]
 
     def feature(self, name: str) -> StoryFeature:
         for f in self.features:

@@ -46,7 +46,6 @@ from pydantic import BaseModel, ValidationError
 
 from langsynth._async import run_sync
 from langsynth.chains.structured import (
-    describe_validation_error,
     json_schema_of,
     raw_text,
     structured_runnable,
@@ -56,7 +55,7 @@ from langsynth.metrics import ExtractionFailure, row_id
 from langsynth.model_errors import TRUNCATED, row_failure
 from langsynth.results import Usage
 from langsynth.runs import MapStep
-from langsynth.schemas import SchemaInfo, load_schema
+from langsynth.schemas import SchemaInfo, describe_validation_error, load_schema
 
 __all__ = [
     "STRATEGIES",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import random
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,7 +39,7 @@ from langsynth.errors import GenerationError
 from langsynth.normalize import record_key
 from langsynth.pools import Pool, infer_pools, merge_pools, render_hints, sample_hints
 from langsynth.results import Usage
-from langsynth.runs import RunResult, SourceStep, Verdict
+from langsynth.runs import KeyAdmission, RunResult, SourceStep
 from langsynth.schemas import SchemaInfo, load_examples, load_schema
 
 # langchain_experimental.tabular_synthetic_data.prompts, kept verbatim (seed 001).
@@ -119,42 +119,10 @@ class RecordAttempt:
         return self.record.model_dump(mode="json") if self.record is not None else {}
 
 
-class KeyAdmission:
-    """Admits a valid record unless its key fields repeat an accepted record or an example.
-
-    A small model at low temperature often hands back a few-shot example verbatim: that
-    is not a new record, so it counts as a duplicate too.
-    """
-
-    def __init__(
-        self,
-        fields: Sequence[str] | None,
-        existing: Iterable[Mapping[str, Any]],
-        examples: Iterable[Mapping[str, Any]] = (),
-        on_admit: Callable[[BaseModel], None] | None = None,
-    ) -> None:
-        self.fields = fields
-        self.seen = {record_key(r, fields) for r in existing}
-        self.copies = {record_key(e, fields) for e in examples} - self.seen
-        self.on_admit = on_admit
-
-    def admit(self, result: RecordAttempt) -> Verdict | None:
-        assert result.record is not None
-        key = record_key(result.record, self.fields)
-        if key in self.copies:
-            return ("duplicate", "copy of a few-shot example")
-        if key in self.seen:
-            return ("duplicate", "duplicate of an accepted record")
-        self.seen.add(key)
-        if self.on_admit is not None:
-            self.on_admit(result.record)
-        return None
-
-
 # --------------------------------------------------------------------------- generator
 
 
-class RecordGenerator(SourceStep, Runnable[Mapping[str, Any] | None, BaseModel]):
+class RecordGenerator(SourceStep):
     """Generate schema-typed records with a few-shot prompt and structured output.
 
     ``generate(n, output=..., resume=...)`` runs on the run engine (journal, rejections,
@@ -307,15 +275,26 @@ class RecordGenerator(SourceStep, Runnable[Mapping[str, Any] | None, BaseModel])
         return {"schema": self.info.name}
 
     def admission(self, existing: Sequence[Mapping[str, Any]]) -> KeyAdmission:
+        """Dedup on the schema's key fields; a copy of a few-shot example is a duplicate too
+        (a small model at low temperature often hands one back verbatim)."""
         self._recent.clear()
         for row in existing[-self.avoid_recent :] if self.avoid_recent else ():
             self._recent.append(self._recent_line(self.model.model_validate(row)))
-        on_admit = (
-            (lambda r: self._recent.append(self._recent_line(r))) if self.avoid_recent else None
-        )
-        return KeyAdmission(self.info.dedup_fields, existing, self.examples, on_admit)
 
-    def rejected_row(self, result: RecordAttempt) -> dict[str, Any]:
+        def remember(result: RecordAttempt) -> None:
+            assert result.record is not None
+            self._recent.append(self._recent_line(result.record))
+
+        fields = self.info.dedup_fields
+        return KeyAdmission(
+            lambda row: record_key(row, fields),
+            existing,
+            forbidden=self.examples,
+            forbidden_reason="copy of a few-shot example",
+            on_admit=remember if self.avoid_recent else None,
+        )
+
+    def rejected_row(self, index: int, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
         return {"error": result.error, "raw_output": result.raw_output, "hints": result.hints}
 
     # ----------------------------------------------------------------- one record
@@ -341,14 +320,22 @@ class RecordGenerator(SourceStep, Runnable[Mapping[str, Any] | None, BaseModel])
             return str(exc)
         return None
 
-    async def attempt(
-        self,
-        index: int,
-        hints: Mapping[str, Any] | None = None,
-        config: RunnableConfig | None = None,
+    def input_at(self, index: int) -> dict[str, Any]:
+        """Attempt ``index``: its hints, drawn from the seed (the same for the same index)."""
+        return {"index": index, "hints": self.hints(index)}
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [result.to_row()]
+
+    async def aprocess(
+        self, input: Mapping[str, Any] | None = None, config: RunnableConfig | None = None
     ) -> RecordAttempt:
-        """Attempt ``index``: draw its hints, call the model, validate, retry with feedback."""
-        drawn = dict(hints) if hints is not None else self.hints(index)
+        """One record for ``input`` (``{"hints": {...}, "index": i}``; missing parts are drawn):
+        call the model, validate, retry with the error fed back."""
+        given = dict(input or {})
+        index = int(given.get("index", random.getrandbits(32)))
+        hints = given.get("hints")
+        drawn = dict(hints) if isinstance(hints, Mapping) else self.hints(index)
         outcomes = await call_with_feedback(
             self._structured_for(index),
             self.model,
@@ -383,8 +370,7 @@ class RecordGenerator(SourceStep, Runnable[Mapping[str, Any] | None, BaseModel])
     async def ainvoke(
         self, input: Mapping[str, Any] | None = None, config: RunnableConfig | None = None, **_: Any
     ) -> BaseModel:
-        hints = (input or {}).get("hints")
-        result = await self.attempt(random.getrandbits(32), hints, config)
+        result = await self.aprocess(input, config)
         if result.record is None:
             raise GenerationError(
                 f"No valid {self.model.__name__} after {result.attempts} attempts: {result.error}",

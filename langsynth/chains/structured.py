@@ -25,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from langsynth.errors import LangsynthError
 from langsynth.model_errors import TRUNCATED, row_failure
 from langsynth.results import Usage
+from langsynth.schemas.info import describe_validation_error
 
 METHODS = ("auto", "llama_grammar", "json_schema", "function_calling", "json_mode")
 
@@ -57,15 +58,6 @@ def raw_text(message: BaseMessage | None) -> str:
     if isinstance(content, str):
         return content
     return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in content)
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """``field: message; field: message`` without Pydantic's URLs and input dumps."""
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ())) or "record"
-        parts.append(f"{loc}: {err.get('msg')}")
-    return "; ".join(parts)
 
 
 def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:

@@ -3,23 +3,24 @@
 Two loops share one runner (:func:`langsynth._async.work_pool`), one store
 (:class:`~langsynth.runs.store.RunStore`), one set of counters and one way to stop:
 
-- :func:`run_source` asks a *source* for attempt 0, 1, 2, ... until ``n`` results were
-  admitted (valid, and new by the source's own check, e.g. not a duplicate), the attempt
-  cap or the fail-fast rule stops it, or a budget is used up;
-- :func:`run_map` calls a *map step* once per input row not done yet.
+- :func:`run_map` calls a step once per input row not done yet;
+- :func:`run_source` calls a step on attempt 0, 1, 2, ... (attempt ``i`` is
+  ``step.aprocess(step.input_at(i))``) until ``n`` results were admitted (valid, and new by
+  the step's own check, e.g. not a duplicate), the attempt cap or the fail-fast rule stops
+  it, or a budget is used up.
 
-Model calls go through an *executor* (in this process by default; the Ray engine fans them
-out to actors). Admission, dedup, the journal and the counters stay here, on the driver,
-so the guarantees do not depend on where the calls run. A fault that is not about one row
-(server gone, bad key) ends the run as ``failed`` with what it finished kept; Ctrl-C and
-SIGTERM end it as ``interrupted`` the same way; resume continues from the journal.
+Model calls (``aprocess``) go through an *executor* (in this process by default; the Ray
+engine fans them out to actors). Admission, dedup, the journal and the counters stay here,
+on the driver, so the guarantees do not depend on where the calls run. A fault that is not
+about one row (server gone, bad key) ends the run as ``failed`` with what it finished kept;
+Ctrl-C and SIGTERM end it as ``interrupted`` the same way; resume continues from the journal.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,6 +47,41 @@ class AdmitAll:
     """Admits every valid result."""
 
     def admit(self, result: Any) -> Verdict | None:
+        return None
+
+
+class KeyAdmission:
+    """Admits a valid result unless its key repeats an accepted row (or a forbidden one).
+
+    ``key(row)`` is computed on ``result.to_row()``, the same form as the journal's rows,
+    so rows kept from earlier sessions seed the check exactly. ``forbidden`` rows (e.g. the
+    few-shot examples a small model likes to hand back verbatim) count as duplicates too.
+    """
+
+    def __init__(
+        self,
+        key: Callable[[Mapping[str, Any]], Any],
+        existing: Iterable[Mapping[str, Any]],
+        *,
+        forbidden: Iterable[Mapping[str, Any]] = (),
+        forbidden_reason: str = "copy of a forbidden row",
+        on_admit: Callable[[Any], None] | None = None,
+    ) -> None:
+        self.key = key
+        self.seen = {key(r) for r in existing}
+        self.forbidden = {key(r) for r in forbidden} - self.seen
+        self.forbidden_reason = forbidden_reason
+        self.on_admit = on_admit
+
+    def admit(self, result: Any) -> Verdict | None:
+        key = self.key(result.to_row())
+        if key in self.forbidden:
+            return ("duplicate", self.forbidden_reason)
+        if key in self.seen:
+            return ("duplicate", "duplicate of an accepted record")
+        self.seen.add(key)
+        if self.on_admit is not None:
+            self.on_admit(result)
         return None
 
 
@@ -353,6 +389,12 @@ async def run_source(
     }
     session.stats.accepted = session.stats.completed = len(existing)
 
+    drawn: dict[int, Any] = {}
+
+    def draw(index: int) -> Any:
+        drawn[index] = step.input_at(index)
+        return drawn[index]
+
     def next_item() -> int | object | None:
         if session.stop or state["admitted"] >= need:
             return None
@@ -369,6 +411,8 @@ async def run_source(
     def done(index: int, result: Any) -> None:
         stats = session.stats
         state["in_flight"] -= 1
+        drawn_input = drawn.pop(index, None)
+        row = drawn_input if isinstance(drawn_input, Mapping) else {}
         stats.attempts += 1
         session.count_usage(result)
         verdict: Verdict | None
@@ -379,7 +423,7 @@ async def run_source(
         else:
             verdict = admission.admit(result)
         if verdict is None:
-            out = step.output_rows(result)
+            out = step.output_rows(index, row, result)
             if store is not None:
                 store.add(index, out)
             accepted.extend(out)
@@ -396,7 +440,8 @@ async def run_source(
                 stats.duplicates += kind == "duplicate"
             else:
                 stats.rejected += 1
-            session.reject(index, {"kind": kind, **step.rejected_row(result), "error": reason})
+            rejected = step.rejected_row(index, row, result)
+            session.reject(index, {**rejected, "kind": kind, "error": reason})
             if not state["admitted"] and state["streak"] >= fail_fast_after:
                 session.stop = session.stop or "fail_fast"
         if options.on_result is not None:
@@ -423,6 +468,6 @@ async def run_source(
         )
         return "incomplete", message, updates
 
-    status, message = await _drive(session, next_item, "attempt", lambda i: i, done, finalize, n)
+    status, message = await _drive(session, next_item, "aprocess", draw, done, finalize, n)
     rows = store.rows if store is not None else accepted
     return _result(session, rows, status, message, results)

@@ -2,8 +2,9 @@
 
 - :class:`MapStep`: one result per input row (text, extract, judge, round trip, augment...).
   ``step.run(rows, output=..., resume=...)``; ``rows`` may be a path to a data file.
-- :class:`SourceStep`: new rows until N are admitted (records, stories, instructions...).
-  ``step.generate(n, output=..., resume=...)``.
+- :class:`SourceStep`: a map step that also makes new rows until N are admitted (records,
+  stories, instructions...): ``step.generate(n, output=..., resume=...)``; attempt ``i``
+  is ``aprocess(input_at(i))``.
 
 Both are LangChain ``Runnable``s for single calls (``invoke``/``ainvoke``; ``batch`` works
 too) and go through the engine for many, so a notebook gets the journal, resume, the lock,
@@ -219,7 +220,7 @@ class MapStep(_StepBase, Runnable[Any, Any]):
         )
         return await run_map(self, self.rows_of(inputs), options)
 
-    def run(self, rows: Sequence[Mapping[str, Any]] | str | Path, **options: Any) -> RunResult:
+    def run(self, rows: Sequence[Any] | str | Path, **options: Any) -> RunResult:
         """Run the step over every row: one result per row, journalled when ``output`` is set.
 
         Args:
@@ -237,28 +238,24 @@ class MapStep(_StepBase, Runnable[Any, Any]):
         return run_blocking(self.arun(rows, **options), options.get("output"))
 
 
-class SourceStep(_StepBase):
-    """A step that makes new rows: attempt 0, 1, 2, ... until N are admitted.
+class SourceStep(MapStep):
+    """A map step that can also make new rows: attempt 0, 1, 2, ... until N are admitted.
 
-    Subclasses implement :meth:`attempt` (one unit of work for attempt ``index``; the same
-    index gives the same prompt for the same seed) and may override :meth:`admission`
-    (driver-side checks such as dedup) and :meth:`output_rows`.
+    Subclasses implement :meth:`input_at` (the input of attempt ``index``, drawn from the
+    step's seed, so the same index gives the same prompt) besides :meth:`aprocess`, and may
+    override :meth:`admission` (driver-side checks such as dedup). ``run(rows)`` still maps
+    the step over given inputs (e.g. explicit hints or draws), one attempt each.
     """
 
     job: ClassVar[str] = "generate"
 
-    async def attempt(self, index: int) -> Any:
+    def input_at(self, index: int) -> Any:
+        """The input of attempt ``index`` (computed where the run is driven)."""
         raise NotImplementedError
 
     def admission(self, existing: Sequence[Mapping[str, Any]]) -> Admission:
         """The check of valid results for one run, seeded with rows kept from earlier sessions."""
         return AdmitAll()
-
-    def output_rows(self, result: Any) -> list[dict[str, Any]]:
-        return [result.to_row()]
-
-    def rejected_row(self, result: Any) -> dict[str, Any]:
-        return {"error": result.error, "raw_output": raw_output_of(result)}
 
     async def agenerate(
         self,

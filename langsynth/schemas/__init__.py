@@ -17,7 +17,12 @@ from langsynth.schemas.actor_filmography import ActorFilmography
 from langsynth.schemas.builtin import BUILTIN
 from langsynth.schemas.children_story import ChildrenStory, HierarchicalStory
 from langsynth.schemas.credit_card_transaction import CreditCardTransaction
-from langsynth.schemas.info import SchemaInfo, format_validation_error, load_examples
+from langsynth.schemas.info import (
+    SchemaInfo,
+    describe_validation_error,
+    format_validation_error,
+    load_examples,
+)
 from langsynth.schemas.instruction_example import InstructionExample
 from langsynth.schemas.labeled_text import LabeledText
 from langsynth.schemas.medical_billing import MedicalBilling
@@ -44,6 +49,7 @@ __all__ = [
     "TextbookExcerpt",
     "builtin_schemas",
     "describe_fields",
+    "describe_validation_error",
     "format_validation_error",
     "load_examples",
     "load_schema",

@@ -63,17 +63,24 @@ class SchemaInfo:
         return record
 
 
-def format_validation_error(exc: ValidationError) -> tuple[str | None, str]:
-    """First failing field and a one-line message for a Pydantic validation error."""
+def describe_validation_error(exc: BaseException) -> str:
+    """``field: message; field: message`` for a Pydantic error (no URLs or input dumps);
+    the message of any other exception."""
+    if not isinstance(exc, ValidationError):
+        return str(exc)
     errors = exc.errors()
     if not errors:
-        return None, str(exc)
-    first = errors[0]
-    loc = ".".join(str(p) for p in first.get("loc", ())) or None
-    messages = "; ".join(
+        return str(exc)
+    return "; ".join(
         f"{'.'.join(str(p) for p in e.get('loc', ())) or 'record'}: {e.get('msg')}" for e in errors
     )
-    return loc, messages
+
+
+def format_validation_error(exc: ValidationError) -> tuple[str | None, str]:
+    """First failing field and the one-line message (:func:`describe_validation_error`)."""
+    errors = exc.errors()
+    loc = ".".join(str(p) for p in errors[0].get("loc", ())) or None if errors else None
+    return loc, describe_validation_error(exc)
 
 
 def load_examples(path: str | Path, model: type[BaseModel] | None = None) -> list[dict[str, Any]]:

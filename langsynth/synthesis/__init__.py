@@ -26,11 +26,11 @@ _EXPORTS: dict[str, str] = {
     "AUDIENCES": "langsynth.synthesis.textbook",
     "STORY_FEATURES": "langsynth.vocabulary",
     "TRANSACTION_TEMPLATE": "langsynth.synthesis.rules",
-    "BackTranslator": "langsynth.synthesis.augment",
+    "BackTranslator": "langsynth.synthesis.backtranslate",
     "HierarchicalStoryGenerator": "langsynth.synthesis.hierarchical",
     "LabeledTextGenerator": "langsynth.synthesis.labels",
-    "Paraphraser": "langsynth.synthesis.augment",
-    "ReverseInstruction": "langsynth.synthesis.instructions",
+    "Paraphraser": "langsynth.synthesis.paraphrase",
+    "ReverseInstruction": "langsynth.synthesis.reverse",
     "RuleTemplate": "langsynth.synthesis.rules",
     "SelfInstruct": "langsynth.synthesis.instructions",
     "SelfInstructFilter": "langsynth.synthesis.instructions",
@@ -79,21 +79,20 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from langsynth.synthesis.augment import (  # noqa: F401
-        BackTranslator,
-        Paraphraser,
         bias_variants,
         swap_gender,
         swap_names,
         swap_occupations,
     )
+    from langsynth.synthesis.backtranslate import BackTranslator  # noqa: F401
     from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator  # noqa: F401
     from langsynth.synthesis.instructions import (  # noqa: F401
-        ReverseInstruction,
         SelfInstruct,
         SelfInstructFilter,
         load_seed_tasks,
     )
     from langsynth.synthesis.labels import LabeledTextGenerator, balanced_requests  # noqa: F401
+    from langsynth.synthesis.paraphrase import Paraphraser  # noqa: F401
     from langsynth.synthesis.presence import (  # noqa: F401
         contains_sentence,
         contains_word,
@@ -101,6 +100,7 @@ if TYPE_CHECKING:  # pragma: no cover
         sentence_match,
         word_forms,
     )
+    from langsynth.synthesis.reverse import ReverseInstruction  # noqa: F401
     from langsynth.synthesis.rules import TRANSACTION_TEMPLATE, RuleTemplate, TemplatePool  # noqa: F401
     from langsynth.synthesis.stories import (  # noqa: F401
         StoryGenerator,

@@ -14,14 +14,12 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
-from langsynth.quality.diversity import rouge_l, tokens
-from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
+from langsynth.runs import MapStep
 
 # ---------------------------------------------------------------- swaps (no LLM)
 
@@ -352,207 +350,77 @@ def bias_variants(
     return out
 
 
-# ---------------------------------------------------------------- paraphrase (LLM)
-
-PARAPHRASE_PROMPT = (
-    "Rewrite the following {kind} in {n} different ways. Keep the meaning, change the "
-    "wording. Write one per line, numbered 1 to {n}, and nothing else.\n\n{text}"
-)
-_NUMBERED = re.compile(r"^\s*(?:\d+[.):]|[-*\u2022])\s*(.+?)\s*$")
-
-
-def parse_list(text: str) -> list[str]:
-    """Items of a numbered or bulleted list (or the non-empty lines if there is no list)."""
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    items = [m.group(1) for ln in lines if (m := _NUMBERED.match(ln))]
-    items = items or [ln.strip() for ln in lines]
-    return [i.strip().strip('"\u201c\u201d').strip() for i in items if i.strip()]
+def rows_with(row: Mapping[str, Any], field_name: str, text: str, **extra: Any) -> dict[str, Any]:
+    """A copy of ``row`` with ``field_name`` replaced by ``text`` and ``extra`` columns added."""
+    return {**dict(row), field_name: text, **extra}
 
 
 @dataclass
-class ParaphraseResult:
-    """The paraphrases of one text (near-copies and duplicates removed)."""
+class SwapResult:
+    """The bias-swap variants of one text (kind -> swapped text); no model involved."""
 
-    original: str
-    paraphrases: list[str] = field(default_factory=list)
-    dropped: list[str] = field(default_factory=list)
-    output_tokens: int = 0
+    text: str
+    variants: dict[str, str]
     error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return bool(self.paraphrases)
+        return True
+
+    def to_row(self) -> dict[str, Any]:
+        return {"variants": self.variants}
 
 
-class Paraphraser(LLMTask[str, ParaphraseResult]):
-    """A Runnable: a text -> up to ``n`` paraphrases.
-
-    ``kind`` names what is paraphrased in the prompt ("user request", "sentence", ...).
-    A paraphrase is dropped if it is a duplicate or differs from the original only in case
-    and punctuation.
+class BiasSwapper(MapStep):
+    """Table 8-2 swaps as a step: each input row -> its variants, one output row each
+    (``augmentation="swap:<kind>"``, ``source_index``), plus the original when
+    ``include_original``. Variants are reproducible with ``seed`` (row ``i`` uses its own RNG).
     """
+
+    job: ClassVar[str] = "swap"
 
     def __init__(
         self,
-        llm: BaseChatModel,
         *,
-        n: int = 3,
-        kind: str = "user request",
-        concurrency: int = 4,
+        kinds: Sequence[str] = SWAP_KINDS,
+        text_field: str = "text",
+        include_original: bool = True,
+        seed: int | None = None,
     ) -> None:
-        self.llm = llm
-        self.n = n
-        self.kind = kind
-        self.concurrency = concurrency
+        bias_variants("", kinds=kinds)  # unknown kinds fail here, before any row
+        self.kinds = tuple(kinds)
+        self.text_field = text_field
+        self.include_original = include_original
+        self.seed = seed
+        self.concurrency = 1
+        self.input_columns = (text_field,)
+        self.output_columns = (text_field, "augmentation", "source_index")
 
-    def prompt(self, text: str) -> str:
-        return PARAPHRASE_PROMPT.format(kind=self.kind, n=self.n, text=text.strip())
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        return [{self.text_field: x} if isinstance(x, str) else x for x in inputs]
 
-    async def _arun(self, input: str, config: RunnableConfig | None) -> ParaphraseResult:
-        result = ParaphraseResult(original=input)
-        try:
-            completion = await acomplete(self.llm, self.prompt(input), config=config)
-        except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.error = row_error(exc)
-            return result
-        result.output_tokens = completion.output_tokens
-        seen = {" ".join(tokens(input))}
-        for item in parse_list(completion.text):
-            key = " ".join(tokens(item))
-            if not key or key in seen or is_refusal(item) or len(result.paraphrases) >= self.n:
-                result.dropped.append(item)
-                continue
-            seen.add(key)
-            result.paraphrases.append(item)
-        return result
+    def input_of(self, row: Mapping[str, Any]) -> Any:
+        return row
 
+    async def aprocess(self, input: Any, config: RunnableConfig | None = None) -> SwapResult:
+        text = str(input[self.text_field]) if isinstance(input, Mapping) else str(input)
+        rng = random.Random(f"{self.seed}:{text}")
+        return SwapResult(text, bias_variants(text, kinds=self.kinds, rng=rng))
 
-# ---------------------------------------------------------------- back-translation (LLM)
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        texts = [("original", result.text)] if self.include_original else []
+        texts += [(f"swap:{kind}", swapped) for kind, swapped in result.variants.items()]
+        return [
+            rows_with(row, self.text_field, text, augmentation=kind, source_index=index)
+            for kind, text in texts
+        ]
 
-TRANSLATE_PROMPT = (
-    "Translate the following text into {language}. Write only the translation.\n\n{text}"
-)
-
-# Scripts a pivot language must be written in, to catch a "translation" that is a copy.
-_SCRIPTS: dict[str, str] = {
-    "korean": "\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f",
-    "japanese": "\u3040-\u30ff\u4e00-\u9fff",
-    "chinese": "\u4e00-\u9fff",
-    "russian": "\u0400-\u04ff",
-    "ukrainian": "\u0400-\u04ff",
-    "greek": "\u0370-\u03ff",
-    "arabic": "\u0600-\u06ff",
-    "hebrew": "\u0590-\u05ff",
-    "hindi": "\u0900-\u097f",
-    "thai": "\u0e00-\u0e7f",
-}
-
-
-def script_share(text: str, language: str) -> float | None:
-    """Share of the letters of ``text`` in ``language``'s script (``None``: a Latin script)."""
-    chars = _SCRIPTS.get(language.strip().lower())
-    if chars is None:
-        return None
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(bool(re.match(f"[{chars}]", c)) for c in letters) / len(letters)
-
-
-def round_trip_similarity(original: str, round_trip: str) -> float:
-    """How close the back-translation is to the original: ROUGE-L F1 on lower-cased words."""
-    return rouge_l(original, round_trip)
-
-
-@dataclass
-class BackTranslationResult:
-    """One item's round trip: the pivot translation, the way back, their similarity, the verdict."""
-
-    original: str
-    translation: str = ""
-    round_trip: str = ""
-    similarity: float = 0.0
-    kept: bool = False
-    reason: str | None = None
-    output_tokens: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.kept
-
-    def to_dict(self) -> dict[str, Any]:
+    def manifest_params(self) -> dict[str, Any]:
         return {
-            "translation": self.translation,
-            "round_trip": self.round_trip,
-            "round_trip_similarity": round(self.similarity, 3),
-            "kept": self.kept,
-            "reason": self.reason,
+            "kinds": list(self.kinds),
+            "seed": self.seed,
+            "include_original": self.include_original,
         }
 
-
-class BackTranslator(LLMTask[str, BackTranslationResult]):
-    """A Runnable: text -> translation into ``pivot`` -> back to ``source``, kept if similar enough.
-
-    ``back_llm`` translates back (seed 004: ideally another model; default the same).
-    An item is kept when the round trip's :func:`round_trip_similarity` is at least
-    ``threshold``, and, for a pivot in a non-Latin script, the translation is really in it.
-    """
-
-    def __init__(
-        self,
-        llm: BaseChatModel,
-        *,
-        pivot: str = "Korean",
-        source: str = "English",
-        threshold: float = 0.5,
-        back_llm: BaseChatModel | None = None,
-        min_script_share: float = 0.5,
-        concurrency: int = 4,
-    ) -> None:
-        self.llm = llm
-        self.back_llm = back_llm or llm
-        self.pivot = pivot
-        self.source = source
-        self.threshold = threshold
-        self.min_script_share = min_script_share
-        self.concurrency = concurrency
-
-    @staticmethod
-    def prompt(text: str, language: str) -> str:
-        return TRANSLATE_PROMPT.format(language=language, text=text.strip())
-
-    async def _arun(self, input: str, config: RunnableConfig | None) -> BackTranslationResult:
-        result = BackTranslationResult(original=input)
-        try:
-            there = await acomplete(self.llm, self.prompt(input, self.pivot), config=config)
-            result.translation = there.text
-            back = await acomplete(
-                self.back_llm, self.prompt(there.text, self.source), config=config
-            )
-            result.round_trip = back.text
-            result.output_tokens = there.output_tokens + back.output_tokens
-        except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.reason = row_error(exc)
-            return result
-        share = script_share(result.translation, self.pivot)
-        result.similarity = round_trip_similarity(input, result.round_trip)
-        if share is not None and share < self.min_script_share:
-            result.reason = f"the translation is not in {self.pivot} ({share:.0%} of its letters)"
-        elif share is None and rouge_l(input, result.translation) >= 0.9:
-            result.reason = f"the translation is a copy of the original, not {self.pivot}"
-        elif result.similarity < self.threshold:
-            result.reason = (
-                f"round trip too different (similarity {result.similarity:.2f} < "
-                f"{self.threshold:.2f})"
-            )
-        result.kept = result.reason is None
-        return result
-
-
-def rows_with(row: Mapping[str, Any], field_name: str, text: str, **extra: Any) -> dict[str, Any]:
-    """A copy of ``row`` with ``field_name`` replaced by ``text`` and ``extra`` columns added."""
-    return {**dict(row), field_name: text, **extra}
+    def model_spec(self) -> str | None:
+        return "swaps (no model)"

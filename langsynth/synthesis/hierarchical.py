@@ -9,22 +9,22 @@ and the words must be used.
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
+from langsynth.model_errors import row_failure
 from langsynth.schemas.children_story import HierarchicalStory
+from langsynth.schemas.info import describe_validation_error
 from langsynth.synthesis.presence import missing_words, sentence_match
-from langsynth.synthesis.stories import StoryResult, check_features, clean_story
-from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.synthesis.stories import StoryGenerator, StoryResult, check_features, clean_story
+from langsynth.synthesis.task import acomplete
 from langsynth.vocabulary import (
     Vocabulary,
     VocabularyDraw,
-    load_vocabulary,
     vocabulary_instruction,
 )
 
@@ -65,12 +65,16 @@ def first_sentence(text: str) -> str:
     return sentence
 
 
-class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryResult]):
-    """A Runnable: draw -> summary -> sentence -> story, verified (:class:`StoryResult`).
+class HierarchicalStoryGenerator(StoryGenerator):
+    """Draw -> summary -> sentence -> story, verified (:class:`StoryResult`).
 
     ``result.record.summary`` and ``.sentence`` keep the intermediate steps;
     ``result.sentence_score`` is how well the sentence appears (1.0 verbatim).
+    ``generate(n)`` runs until ``n`` stories use their words and their sentence.
     """
+
+    job: ClassVar[str] = "stories-hierarchical"
+    output_columns = tuple(HierarchicalStory.model_fields)
 
     def __init__(
         self,
@@ -81,15 +85,22 @@ class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | No
         min_sentence_score: float = 0.9,
         system: str | None = None,
         seed: int | None = None,
+        strict: bool = True,
         concurrency: int = 4,
     ) -> None:
-        self.llm = llm
-        self.vocabulary = vocabulary or load_vocabulary()
-        self.length = length
+        super().__init__(
+            llm,
+            vocabulary=vocabulary,
+            length=length,
+            system=system,
+            seed=seed,
+            strict=strict,
+            concurrency=concurrency,
+        )
         self.min_sentence_score = min_sentence_score
-        self.system = system
-        self.concurrency = concurrency
-        self._rng = random.Random(seed)
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {**super().manifest_params(), "min_sentence_score": self.min_sentence_score}
 
     def summary_prompt(self, draw: VocabularyDraw) -> str:
         return SUMMARY_PROMPT.format(injection=vocabulary_instruction(draw, self.vocabulary))
@@ -109,29 +120,26 @@ class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | No
             quoted=f'"{draw.verb}", "{draw.noun}" and "{draw.adjective}"',
         )
 
-    async def _arun(
-        self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None
+    async def aprocess(
+        self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None = None
     ) -> StoryResult:
-        if input is None:
-            draw = self.vocabulary.draw(self._rng)
-        elif isinstance(input, VocabularyDraw):
-            draw = input
-        else:
-            draw = VocabularyDraw.from_dict(input)
-        result = StoryResult(draw=draw, min_sentence_score=self.min_sentence_score)
+        draw = self.draw_of(input)
+        result = StoryResult(
+            draw=draw, min_sentence_score=self.min_sentence_score, strict=self.strict
+        )
         try:
             step = await acomplete(
                 self.llm, self.summary_prompt(draw), system=self.system, config=config
             )
             summary = first_sentence(step.text)
-            result.output_tokens += step.output_tokens
+            result.usage.add(step.usage)
             step = await acomplete(
                 self.llm, self.sentence_prompt(summary), system=self.system, config=config
             )
             sentence = first_sentence(step.text)
-            result.output_tokens += step.output_tokens
+            result.usage.add(step.usage)
             if not summary or not sentence:
-                result.error = "the model gave an empty summary or sentence"
+                result.failure = "the model gave an empty summary or sentence"
                 return result
             step = await acomplete(
                 self.llm,
@@ -139,9 +147,14 @@ class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | No
                 system=self.system,
                 config=config,
             )
-            result.output_tokens += step.output_tokens
-            result.truncated = step.truncated
-            story = clean_story(_PREFIX.sub("", step.text))
+        except Exception as exc:
+            result.failure = row_failure(exc)
+            return result
+        result.usage.add(step.usage)
+        result.truncated = step.truncated
+        result.raw_output = step.text
+        story = clean_story(_PREFIX.sub("", step.text))
+        try:
             result.record = HierarchicalStory(
                 story=story,
                 **draw.words,
@@ -149,10 +162,8 @@ class HierarchicalStoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | No
                 summary=summary,
                 sentence=sentence,
             )
-        except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.error = row_error(exc)
+        except ValueError as exc:
+            result.failure = describe_validation_error(exc)
             return result
         result.missing = missing_words(story, draw.words)
         result.sentence_score = sentence_match(story, sentence)

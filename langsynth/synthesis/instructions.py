@@ -16,20 +16,24 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import ValidationError
 
 from langsynth.errors import ConfigurationError, ExamplesError
+from langsynth.model_errors import row_failure
 from langsynth.quality.diversity import distinct_n, rouge_l, tokens
+from langsynth.results import Usage
+from langsynth.runs import SourceStep
+from langsynth.schemas.info import describe_validation_error
 from langsynth.schemas.instruction_example import InstructionExample
-from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, is_refusal, row_error
+from langsynth.synthesis.task import acomplete, is_refusal
 
 # Self-Instruct's keyword filter: tasks a text-only model cannot do.
 BLOCKED_KEYWORDS = (
@@ -244,39 +248,62 @@ def parse_task(text: str) -> tuple[str, str]:
 
 @dataclass
 class InstructionResult:
-    """One candidate: the example, or why it was dropped."""
+    """One candidate: the example, or why it was dropped (``error``)."""
 
     record: InstructionExample | None = None
-    rejected: str | None = None
+    filtered: str | None = None  # a Self-Instruct filter's reason
     source: str = "self-instruct"
-    output_tokens: int = 0
-    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    failure: str | None = None  # the call failed
+    raw_output: str = ""
+
+    @property
+    def output_tokens(self) -> int:
+        return self.usage.output_tokens
 
     @property
     def ok(self) -> bool:
-        return self.record is not None and not self.rejected and not self.error
+        return self.record is not None and not self.filtered and not self.failure
 
     @property
-    def reason(self) -> str | None:
-        return self.error or self.rejected
+    def error(self) -> str | None:
+        return self.failure or self.filtered
 
     def to_row(self) -> dict[str, Any]:
         return self.record.model_dump() if self.record else {}
 
-    def to_rejected_row(self) -> dict[str, Any]:
-        return {**self.to_row(), "source": self.source, "reason": self.reason}
+
+class _PoolAdmission:
+    """Self-Instruct's filters against the pool as it is when a candidate finishes: seed
+    tasks plus every example accepted so far (earlier sessions included)."""
+
+    def __init__(self, step: SelfInstruct, existing: Sequence[Mapping[str, Any]]) -> None:
+        self.step = step
+        step.generated = [InstructionExample.model_validate(r) for r in existing]
+
+    def admit(self, result: InstructionResult) -> tuple[str, str] | None:
+        assert result.record is not None
+        reason = self.step.filters.check(result.record, self.step.instructions)
+        if reason:
+            return ("check", reason)
+        self.step.generated.append(result.record)
+        return None
 
 
-class SelfInstruct(LLMTask[Any, InstructionResult]):
-    """A Runnable that writes one new ``instruction_example`` per call, growing its pool.
+class SelfInstruct(SourceStep):
+    """Writes one new ``instruction_example`` per attempt, growing its pool.
 
-    Each call shows ``seed_demos`` seed tasks and ``machine_demos`` accepted generated tasks
-    (Self-Instruct used 6 + 2; small models do better with fewer), asks for a new task about a
-    topic drawn from ``topics`` (``None``: no topic; small models then often copy a demo), filters
-    it (:class:`SelfInstructFilter`), then asks for the response and filters again. Accepted
-    examples join the pool that later candidates are compared with and shown.
-    The input is ignored (pass ``None``).
+    Each attempt shows ``seed_demos`` seed tasks and ``machine_demos`` accepted generated
+    tasks (Self-Instruct used 6 + 2; small models do better with fewer), asks for a new task
+    about a topic drawn from ``topics`` (``None``: no topic; small models then often copy a
+    demo), filters it (:class:`SelfInstructFilter`), then asks for the response. Accepted
+    examples join the pool that later candidates are compared with and shown; the final
+    filter runs against the pool when a candidate finishes. ``generate(n)`` runs until
+    ``n`` examples pass.
     """
+
+    job: ClassVar[str] = "self-instruct"
+    output_columns = tuple(InstructionExample.model_fields)
 
     def __init__(
         self,
@@ -304,20 +331,26 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
         self.machine_demos = machine_demos
         self.filters = filters or SelfInstructFilter()
         self.generated: list[InstructionExample] = []
+        self.seed = seed
         self.concurrency = concurrency
-        self._rng = random.Random(seed)
 
     @property
     def instructions(self) -> list[str]:
         """Every instruction in the pool (seed and generated)."""
         return [e.instruction for e in (*self.seeds, *self.generated)]
 
-    def demos(self) -> list[InstructionExample]:
-        """A random mix of seed and generated tasks to show (drawn from the instance's RNG)."""
-        picked = self._rng.sample(self.seeds, min(self.seed_demos, len(self.seeds)))
+    def _rng(self, index: int | None) -> random.Random:
+        if self.seed is None or index is None:
+            return random.Random()
+        return random.Random(f"{self.seed}:{index}")
+
+    def demos(self, rng: random.Random | None = None) -> list[InstructionExample]:
+        """A random mix of seed and generated tasks to show."""
+        rng = rng or random.Random()
+        picked = rng.sample(self.seeds, min(self.seed_demos, len(self.seeds)))
         if self.generated and self.machine_demos:
-            picked += self._rng.sample(self.generated, min(self.machine_demos, len(self.generated)))
-        self._rng.shuffle(picked)
+            picked += rng.sample(self.generated, min(self.machine_demos, len(self.generated)))
+        rng.shuffle(picked)
         return picked
 
     @staticmethod
@@ -331,9 +364,9 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
         )
         return text if topic else text.replace("one new task about any topic.", "one new task.")
 
-    def draw_topic(self) -> str | None:
-        """A topic for the next task (from the instance's RNG), or ``None`` without topics."""
-        return self._rng.choice(self.topics) if self.topics else None
+    def draw_topic(self, rng: random.Random | None = None) -> str | None:
+        """A topic for a task, or ``None`` without topics."""
+        return (rng or random.Random()).choice(self.topics) if self.topics else None
 
     @staticmethod
     def response_prompt(instruction: str, input_text: str) -> str:
@@ -341,52 +374,79 @@ class SelfInstruct(LLMTask[Any, InstructionResult]):
             "\n\n\n\n", "\n\n"
         )
 
-    async def _arun(self, input: Any, config: RunnableConfig | None) -> InstructionResult:
+    # ----------------------------------------------------------------- the run engine
+
+    def input_at(self, index: int) -> dict[str, Any]:
+        """Attempt ``index``: its topic and demos, drawn from the pool as it is now."""
+        rng = self._rng(index)
+        return {
+            "topic": self.draw_topic(rng),
+            "demos": [d.model_dump() for d in self.demos(rng)],
+        }
+
+    def admission(self, existing: Sequence[Mapping[str, Any]]) -> _PoolAdmission:
+        return _PoolAdmission(self, existing)
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [result.to_row()]
+
+    def rejected_row(self, index: int, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
+        return {
+            **result.to_row(),
+            "source": result.source,
+            "error": result.error,
+            "raw_output": result.raw_output,
+        }
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "seed_tasks": len(self.seeds),
+            "seed_demos": self.seed_demos,
+            "machine_demos": self.machine_demos,
+            "topics": len(self.topics),
+            "seed": self.seed,
+        }
+
+    async def aprocess(
+        self, input: Mapping[str, Any] | None = None, config: RunnableConfig | None = None
+    ) -> InstructionResult:
+        given = dict(input or {})
+        if "demos" in given:
+            demos = [InstructionExample.model_validate(d) for d in given["demos"]]
+            topic = given.get("topic")
+        else:
+            rng = random.Random()
+            demos, topic = self.demos(rng), self.draw_topic(rng)
         result = InstructionResult(source="self-instruct")
         try:
-            prompt = self.task_prompt(self.demos(), self.draw_topic())
-            step = await acomplete(self.llm, prompt, config=config)
-            result.output_tokens += step.output_tokens
+            step = await acomplete(self.llm, self.task_prompt(demos, topic), config=config)
+            result.usage.add(step.usage)
+            result.raw_output = step.text
             instruction, input_text = parse_task(step.text)
-            rejected = self.filters.check_instruction(instruction, self.instructions)
-            if rejected:
-                result.rejected = rejected
+            filtered = self.filters.check_instruction(instruction, self.instructions)
+            if filtered:  # skip the response call for a task the pool already rules out
+                result.filtered = filtered
                 result.record = _loose_example(instruction, input_text, "")
                 return result
             step = await acomplete(
                 self.response_llm, self.response_prompt(instruction, input_text), config=config
             )
-            result.output_tokens += step.output_tokens
-            if step.truncated:
-                result.rejected = "response cut off at max_tokens"
-                result.record = _loose_example(instruction, input_text, step.text)
-                return result
-            example = InstructionExample(
+        except Exception as exc:
+            result.failure = row_failure(exc)
+            return result
+        result.usage.add(step.usage)
+        if step.truncated:
+            result.filtered = "response cut off at max_tokens"
+            result.record = _loose_example(instruction, input_text, step.text)
+            return result
+        try:
+            result.record = InstructionExample(
                 instruction=instruction, input=input_text, response=step.text or "-"
             )
-        except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.error = row_error(exc)
-            return result
-        result.record = example
-        # Re-check against the pool as it is now: tasks accepted meanwhile count too.
-        result.rejected = self.filters.check(example, self.instructions)
-        if not result.rejected:
-            self.generated.append(example)
+        except ValueError as exc:
+            result.failure = describe_validation_error(exc)
         return result
-
-    def _nones(self) -> Iterator[None]:
-        while True:
-            yield None
-
-    def aiter_accepted(
-        self, n: int, *, max_attempts: int | None = None, concurrency: int | None = None
-    ) -> AsyncIterator[tuple[bool, InstructionResult]]:
-        """Generate until ``n`` new examples pass the filters; yields ``(accepted, result)``."""
-        return self.aiter_until(
-            self._nones(), n, lambda r: r.ok, max_attempts=max_attempts, concurrency=concurrency
-        )
 
 
 def _loose_example(instruction: str, input_text: str, response: str) -> InstructionExample:
@@ -394,69 +454,3 @@ def _loose_example(instruction: str, input_text: str, response: str) -> Instruct
     return InstructionExample.model_construct(
         instruction=instruction, input=input_text, response=response
     )
-
-
-class ReverseInstruction(LLMTask[str | Mapping[str, Any], InstructionResult]):
-    """A Runnable: existing long-form text -> ``instruction_example`` whose response is that text.
-
-    The input is the text, or a row with a ``text_field`` (default ``"text"``). Texts longer
-    than ``max_chars`` are shown cut to fit a small model's context (the response keeps all).
-    """
-
-    def __init__(
-        self,
-        llm: BaseChatModel,
-        *,
-        text_field: str = "text",
-        max_chars: int = 2000,
-        filters: SelfInstructFilter | None = None,
-        concurrency: int = 4,
-    ) -> None:
-        self.llm = llm
-        self.text_field = text_field
-        self.max_chars = max_chars
-        self.filters = filters or SelfInstructFilter()
-        self.concurrency = concurrency
-
-    def prompt(self, text: str) -> str:
-        shown = text if len(text) <= self.max_chars else text[: self.max_chars] + " ..."
-        return REVERSE_PROMPT.format(text=shown.strip())
-
-    def _text(self, input: str | Mapping[str, Any]) -> str:
-        if isinstance(input, str):
-            return input
-        value = input.get(self.text_field)
-        if not isinstance(value, str):
-            raise ConfigurationError(
-                f"Row has no text field {self.text_field!r} (fields: {', '.join(input)}); "
-                "choose the field with --text-field."
-            )
-        return value
-
-    async def _arun(
-        self, input: str | Mapping[str, Any], config: RunnableConfig | None
-    ) -> InstructionResult:
-        result = InstructionResult(source="reverse")
-        try:
-            text = self._text(input)
-            step = await acomplete(self.llm, self.prompt(text), config=config)
-            result.output_tokens = step.output_tokens
-            first = next((ln for ln in step.text.splitlines() if ln.strip()), "")
-            instruction = _REQUEST_PREFIX.sub("", first).strip().strip('"\u201c\u201d').strip()
-            result.record = _loose_example(instruction, "", text)
-        except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.error = row_error(exc)
-            return result
-        result.rejected = self.filters.check_instruction(instruction, [])
-        if not result.rejected and rouge_l(instruction, text) >= self.filters.max_similarity:
-            result.rejected = "the instruction copies the text"
-        if not result.rejected and _GENERIC_REQUEST.search(instruction):
-            result.rejected = "generic instruction: it points at the text instead of asking for it"
-        if not result.rejected:
-            try:
-                result.record = InstructionExample(instruction=instruction, input="", response=text)
-            except ValidationError as exc:
-                result.rejected = row_error(exc).splitlines()[0]
-        return result

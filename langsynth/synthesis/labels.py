@@ -14,22 +14,19 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
 from langsynth.errors import ConfigurationError
+from langsynth.model_errors import row_failure
+from langsynth.results import Usage
+from langsynth.runs import MapStep
+from langsynth.schemas.info import describe_validation_error
 from langsynth.schemas.labeled_text import LabeledText
-from langsynth.synthesis.task import (
-    LLMTask,
-    acomplete,
-    balanced,
-    is_fatal,
-    is_refusal,
-    row_error,
-)
+from langsynth.synthesis.task import acomplete, balanced, is_refusal
 
 LABEL_PROMPT = (
     'Write one {domain} whose {label_name} is "{label}"{description}.{topic} '
@@ -88,16 +85,17 @@ class LabeledResult:
 
     request: LabelRequest
     record: LabeledText | None = None
-    output_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
     error: str | None = None
+    raw_output: str = ""
+
+    @property
+    def output_tokens(self) -> int:
+        return self.usage.output_tokens
 
     @property
     def ok(self) -> bool:
         return self.record is not None
-
-    @property
-    def reason(self) -> str | None:
-        return self.error
 
     def to_row(self) -> dict[str, Any]:
         """The record, plus the topic it was written about (when one was drawn)."""
@@ -108,16 +106,20 @@ class LabeledResult:
             row["topic"] = self.request.topic
         return row
 
-    def to_rejected_row(self) -> dict[str, Any]:
-        return {"label": self.request.label, "topic": self.request.topic, "reason": self.reason}
 
+class LabeledTextGenerator(MapStep):
+    """A label (and topic) -> a :class:`LabeledText` written for that label.
 
-class LabeledTextGenerator(LLMTask[LabelRequest | Mapping[str, Any] | str, LabeledResult]):
-    """A Runnable: a label (and topic) -> a :class:`LabeledText` written for that label.
-
+    ``run(balanced_requests(n, labels, ...))`` writes one text per request: one attempt each,
+    since a replacement would break the label balance; a failed one goes to the rejections.
     ``domain`` names what to write ("product review"), ``label_name`` what the label is
     ("sentiment"); ``label_descriptions`` may explain a label to the model.
     """
+
+    job: ClassVar[str] = "labeled"
+    input_columns = ("label",)
+    output_columns = ("text", "label", "topic")
+    keep_failed = False
 
     def __init__(
         self,
@@ -146,8 +148,29 @@ class LabeledTextGenerator(LLMTask[LabelRequest | Mapping[str, Any] | str, Label
             topic=f" It is about: {request.topic}." if request.topic else "",
         )
 
-    async def _arun(
-        self, input: LabelRequest | Mapping[str, Any] | str, config: RunnableConfig | None
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        rows: list[Mapping[str, Any]] = []
+        for item in inputs:
+            request = LabelRequest.coerce(item)
+            rows.append({"label": request.label, "topic": request.topic})
+        return rows
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [result.to_row()]
+
+    def rejected_row(self, index: int, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
+        return {**dict(row), "error": result.error, "raw_output": result.raw_output}
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "domain": self.domain,
+            "label_name": self.label_name,
+            "label_descriptions": self.label_descriptions,
+        }
+
+    async def aprocess(
+        self, input: LabelRequest | Mapping[str, Any] | str, config: RunnableConfig | None = None
     ) -> LabeledResult:
         request = LabelRequest.coerce(input)
         result = LabeledResult(request=request)
@@ -155,14 +178,17 @@ class LabeledTextGenerator(LLMTask[LabelRequest | Mapping[str, Any] | str, Label
             completion = await acomplete(
                 self.llm, self.prompt(request), system=self.system, config=config
             )
-            result.output_tokens = completion.output_tokens
-            text = clean_text(completion.text)
-            if is_refusal(text):
-                result.error = f"the model refused: {text[:80]}"
-                return result
-            result.record = LabeledText(text=text, label=request.label)
         except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.error = row_error(exc)
+            result.error = row_failure(exc)
+            return result
+        result.usage = completion.usage
+        result.raw_output = completion.text
+        text = clean_text(completion.text)
+        if is_refusal(text):
+            result.error = f"the model refused: {text[:80]}"
+            return result
+        try:
+            result.record = LabeledText(text=text, label=request.label)
+        except ValueError as exc:
+            result.error = describe_validation_error(exc)
         return result

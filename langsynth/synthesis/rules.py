@@ -23,11 +23,13 @@ import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
+from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
 from langsynth.errors import ConfigurationError
+from langsynth.runs import KeyAdmission, SourceStep
 from langsynth.schemas.credit_card_transaction import (
     CATEGORIES,
     PAYMENT_METHODS,
@@ -73,6 +75,23 @@ class RuleTemplate:
     text: str | None = None
     locale: str = "en_US"
     text_values: Mapping[str, Callable[[Any], str]] = field(default_factory=dict)
+    unique_fields: tuple[str, ...] = ()  # fields filled with ``ctx.unique``: no repeats
+
+    def row_at(self, seed: int | None, index: int, fake: Any = None) -> dict[str, Any]:
+        """Row ``index`` of ``seed``, reproducible on its own (values that must be unique are
+        unique within the row only: a run drops repeats, see :class:`RuleSynthesis`)."""
+        from faker import Faker
+
+        rng = random.Random(f"{seed}:{index}") if seed is not None else random.Random()
+        fake = fake or Faker(self.locale)
+        fake.seed_instance(rng.getrandbits(64))
+        row: dict[str, Any] = {}
+        ctx = RuleContext(fake, rng, row, {})
+        for name, rule in self.fields.items():
+            row[name] = rule(ctx)
+        if self.model is not None:
+            row = self.model.model_validate(row).model_dump(mode="json")
+        return row
 
     def iter_rows(self, n: int, seed: int | None = None) -> Iterator[dict[str, Any]]:
         """Yield ``n`` rows; the same ``seed`` gives the same rows."""
@@ -265,6 +284,7 @@ TRANSACTION_TEMPLATE = RuleTemplate(
         "payment_method": lambda v: str(v).title(),
         "status": lambda v: str(v).title(),
     },
+    unique_fields=("transaction_id",),
 )
 
 RULE_TEMPLATES: dict[str, RuleTemplate] = {TRANSACTION_TEMPLATE.name: TRANSACTION_TEMPLATE}
@@ -305,3 +325,65 @@ class TemplatePool:
     def render(self, field: str, value: Any) -> str:
         values = ", ".join(f"{k} {v!r}" for k, v in dict(value).items())
         return self.render_template.format(field=field, values=values)
+
+
+@dataclass
+class RuleRow:
+    """One row made by a rule template (rules cannot fail: the schema validated it)."""
+
+    row: dict[str, Any]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_row(self) -> dict[str, Any]:
+        return self.row
+
+
+class RuleSynthesis(SourceStep):
+    """A rule template as a step of the run engine: ``generate(n, output=...)`` writes ``n``
+    rows (journalled, resumable), row ``i`` made from ``seed`` and ``i`` alone; a repeat of a
+    value the template keeps unique (``unique_fields``) is dropped and topped up.
+    ``with_text`` adds a ``text`` column: the row in the template's text form.
+    """
+
+    job: ClassVar[str] = "rules"
+
+    def __init__(
+        self, template: str | RuleTemplate, *, seed: int | None = None, with_text: bool = False
+    ) -> None:
+        from faker import Faker
+
+        self.template = get_template(template)
+        self.seed = seed
+        self.with_text = with_text
+        self.concurrency = 1  # pure CPU work: no point in overlapping it
+        self.output_columns = (*self.template.fields, *(("text",) if with_text else ()))
+        self._fake = Faker(self.template.locale)
+
+    def input_at(self, index: int) -> dict[str, Any]:
+        return {"index": index}
+
+    async def aprocess(self, input: Any, config: RunnableConfig | None = None) -> RuleRow:
+        row = self.template.row_at(self.seed, int(input["index"]), self._fake)
+        if self.with_text:
+            row["text"] = self.template.render(row)
+        return RuleRow(row)
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [result.to_row()]
+
+    def admission(self, existing: Sequence[Mapping[str, Any]]) -> KeyAdmission:
+        fields = self.template.unique_fields
+        return KeyAdmission(lambda row: tuple(row.get(f) for f in fields), existing)
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {"template": self.template.name, "seed": self.seed, "with_text": self.with_text}
+
+    def identity(self) -> dict[str, Any]:
+        return {"template": self.template.name, "seed": self.seed}
+
+    def model_spec(self) -> str | None:
+        return "rules (no model)"

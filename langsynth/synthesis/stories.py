@@ -8,25 +8,29 @@ vocabulary's effect is measured against (``benchmarks/diversity_vocabulary.py``)
 
 >>> from langsynth import get_chat_model  # doctest: +SKIP
 >>> gen = StoryGenerator(get_chat_model("local", temperature=0.9, max_tokens=300))  # doctest: +SKIP
->>> results = gen.generate(4, seed=1)  # doctest: +SKIP
->>> [r.record.verb for r in results if r.ok]  # doctest: +SKIP
+>>> result = gen.generate(4, output="out/stories.jsonl")  # doctest: +SKIP
+>>> [row["verb"] for row in result.rows]  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
+from langsynth.model_errors import row_failure
+from langsynth.results import Usage
+from langsynth.runs import SourceStep
 from langsynth.schemas.children_story import ChildrenStory
+from langsynth.schemas.info import describe_validation_error
 from langsynth.synthesis.presence import missing_words
-from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.synthesis.task import acomplete
 from langsynth.vocabulary import (
     Vocabulary,
     VocabularyDraw,
@@ -112,7 +116,8 @@ class StoryResult:
     """One story attempt: the record (``None`` if the call failed) and its checks.
 
     ``missing``: drawn words the story does not use. ``sentence_score``: for hierarchical
-    generation, how well the required sentence appears (1.0 verbatim). ``ok``: usable.
+    generation, how well the required sentence appears (1.0 verbatim). ``ok``: usable — the
+    checks passed, or (``strict=False``, "keep unverified") any story came back.
     """
 
     draw: VocabularyDraw | None
@@ -121,24 +126,37 @@ class StoryResult:
     sentence_score: float | None = None
     min_sentence_score: float = 0.9
     attempts: int = 1
-    output_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
     truncated: bool = False
-    error: str | None = None
+    failure: str | None = None  # the call failed (see ``error`` for why a result is unusable)
     feature_checks: dict[str, bool] = field(default_factory=dict)
+    strict: bool = True
+    raw_output: str = ""
 
     @property
-    def ok(self) -> bool:
+    def output_tokens(self) -> int:
+        return self.usage.output_tokens
+
+    @property
+    def passed(self) -> bool:
+        """The story uses its words (and the required sentence, when there is one)."""
         if self.record is None or self.missing:
             return False
         return self.sentence_score is None or self.sentence_score >= self.min_sentence_score
 
     @property
-    def reason(self) -> str | None:
+    def ok(self) -> bool:
+        return self.passed if self.strict else self.record is not None
+
+    @property
+    def error(self) -> str | None:
         """Why the result is not usable, or ``None``."""
-        if self.error:
-            return self.error
+        if self.failure:
+            return self.failure
         if self.record is None:
             return "no story"
+        if not self.strict:
+            return None
         if self.missing:
             return "missing words: " + ", ".join(self.missing)
         if self.sentence_score is not None and self.sentence_score < self.min_sentence_score:
@@ -149,23 +167,20 @@ class StoryResult:
         """The record's fields (``children_story``)."""
         return self.record.model_dump() if self.record else {}
 
-    def to_rejected_row(self) -> dict[str, Any]:
-        """The record (if any) with the reason it was rejected and the draw."""
-        return {
-            **self.to_row(),
-            "draw": self.draw.to_dict() if self.draw else None,
-            "reason": self.reason,
-            "truncated": self.truncated,
-        }
 
+class StoryGenerator(SourceStep):
+    """A draw (or ``None``: draw one) -> :class:`StoryResult`; ``generate(n)`` until n pass.
 
-class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryResult]):
-    """A Runnable: a :class:`VocabularyDraw` (or ``None``: draw one) -> :class:`StoryResult`.
-
+    Attempt ``i`` of :meth:`generate` uses draw ``i`` of ``seed`` (:meth:`Vocabulary.draw_at`),
+    the same draws as ``vocabulary.draws(n, seed)``, with and without injection.
     ``inject=False`` sends the prompt without words and features (the baseline).
     ``remind=True`` ends the prompt by repeating the three words, which a small model needs.
     ``max_retries`` re-asks with the same draw when the story misses a word.
+    ``strict=False`` keeps stories that miss words (they are not rejected).
     """
+
+    job: ClassVar[str] = "stories"
+    output_columns = tuple(ChildrenStory.model_fields)
 
     def __init__(
         self,
@@ -178,6 +193,7 @@ class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryRes
         max_retries: int = 0,
         system: str | None = None,
         seed: int | None = None,
+        strict: bool = True,
         concurrency: int = 4,
     ) -> None:
         self.llm = llm
@@ -187,8 +203,9 @@ class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryRes
         self.length = length
         self.max_retries = max_retries
         self.system = system
+        self.seed = seed
+        self.strict = strict and inject  # the plain baseline has no words to check
         self.concurrency = concurrency
-        self._rng = random.Random(seed)
 
     def prompt(self, draw: VocabularyDraw | None) -> str:
         """The prompt for one draw (the words and features are left out when not injecting)."""
@@ -201,9 +218,9 @@ class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryRes
             text += REMINDER.format(verb=draw.verb, noun=draw.noun, adjective=draw.adjective)
         return text
 
-    def _draw(self, input: VocabularyDraw | Mapping[str, Any] | None) -> VocabularyDraw:
+    def draw_of(self, input: VocabularyDraw | Mapping[str, Any] | None) -> VocabularyDraw:
         if input is None:
-            return self.vocabulary.draw(self._rng)
+            return self.vocabulary.draw(random.Random())
         if isinstance(input, VocabularyDraw):
             return input
         return VocabularyDraw.from_dict(input)
@@ -213,11 +230,45 @@ class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryRes
             return ChildrenStory(story=story)
         return ChildrenStory(story=story, **draw.words, features=list(draw.features))
 
-    async def _arun(
-        self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None
+    # ----------------------------------------------------------------- the run engine
+
+    def input_at(self, index: int) -> dict[str, Any]:
+        return self.vocabulary.draw_at(self.seed, index).to_dict()
+
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        return [d.to_dict() if isinstance(d, VocabularyDraw) else d for d in inputs]
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [result.to_row()]
+
+    def rejected_row(self, index: int, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
+        return {
+            **result.to_row(),
+            "draw": result.draw.to_dict() if result.draw else None,
+            "error": result.error,
+            "raw_output": result.raw_output,
+            "truncated": result.truncated,
+        }
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "inject": self.inject,
+            "remind": self.remind,
+            "length": self.length,
+            "max_retries": self.max_retries,
+            "seed": self.seed,
+            "strict": self.strict,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return {"inject": self.inject, "seed": self.seed}
+
+    async def aprocess(
+        self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None = None
     ) -> StoryResult:
-        draw = self._draw(input)
-        result = StoryResult(draw=draw)
+        draw = self.draw_of(input)
+        result = StoryResult(draw=draw, strict=self.strict)
         for attempt in range(1, self.max_retries + 2):
             result.attempts = attempt
             try:
@@ -225,19 +276,18 @@ class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryRes
                     self.llm, self.prompt(draw), system=self.system, config=config
                 )
             except Exception as exc:
-                if is_fatal(exc):
-                    raise
-                result.error = row_error(exc)
+                result.failure = row_failure(exc)
                 continue
-            result.output_tokens += completion.output_tokens
+            result.usage.add(completion.usage)
             result.truncated = completion.truncated
+            result.raw_output = completion.text
             story = clean_story(completion.text)
             try:
                 result.record = self._record(story, draw)
             except ValueError as exc:  # e.g. an empty or one-word answer
-                result.record, result.error = None, row_error(exc)
+                result.record, result.failure = None, describe_validation_error(exc)
                 continue
-            result.error = None
+            result.failure = None
             result.missing = missing_words(story, draw.words) if self.inject else []
             result.feature_checks = check_features(story, draw.features) if self.inject else {}
             if not result.missing:
@@ -247,32 +297,3 @@ class StoryGenerator(LLMTask[VocabularyDraw | Mapping[str, Any] | None, StoryRes
     def draws(self, n: int, seed: int | None = None) -> list[VocabularyDraw]:
         """``n`` draws reproducible with ``seed`` (the same draws with and without injection)."""
         return self.vocabulary.draws(n, seed)
-
-    async def agenerate(
-        self, n: int, *, seed: int | None = None, concurrency: int | None = None
-    ) -> list[StoryResult]:
-        """One attempt for each of ``n`` seeded draws, in draw order (checks not enforced)."""
-        return await self.arun_many(self.draws(n, seed), concurrency=concurrency)
-
-    def generate(
-        self, n: int, *, seed: int | None = None, concurrency: int | None = None
-    ) -> list[StoryResult]:
-        """Sync :meth:`agenerate`."""
-        return self.run_many(self.draws(n, seed), concurrency=concurrency)
-
-    def aiter_accepted(
-        self,
-        n: int,
-        *,
-        seed: int | None = None,
-        max_attempts: int | None = None,
-        concurrency: int | None = None,
-    ) -> AsyncIterator[tuple[bool, StoryResult]]:
-        """Generate until ``n`` stories pass the checks; yield ``(accepted, result)`` each."""
-        return self.aiter_until(
-            self.vocabulary.iter_draws(seed),
-            n,
-            lambda r: r.ok,
-            max_attempts=max_attempts,
-            concurrency=concurrency,
-        )

@@ -15,14 +15,18 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 
 from langsynth.errors import ConfigurationError
+from langsynth.model_errors import row_failure
+from langsynth.results import Usage
+from langsynth.runs import SourceStep
+from langsynth.schemas.info import describe_validation_error
 from langsynth.schemas.textbook_excerpt import TextbookExcerpt
-from langsynth.synthesis.task import LLMTask, acomplete, is_fatal, row_error
+from langsynth.synthesis.task import acomplete
 
 # Audience name -> how the prompt describes the reader.
 AUDIENCES: dict[str, str] = {
@@ -220,83 +224,152 @@ def topic_audience_grid(
 
 @dataclass
 class TextbookResult:
-    """One excerpt attempt: the record, its constraint check, cost and error."""
+    """One excerpt attempt: the record, its constraint check, cost and error.
+
+    ``ok``: the checks passed, or (``strict=False``) any excerpt came back.
+    """
 
     request: TextbookRequest
     record: TextbookExcerpt | None = None
     check: ExcerptCheck | None = None
-    output_tokens: int = 0
+    usage: Usage = field(default_factory=Usage)
     truncated: bool = False
-    error: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    failure: str | None = None
+    strict: bool = True
+    raw_output: str = ""
+
+    @property
+    def output_tokens(self) -> int:
+        return self.usage.output_tokens
 
     @property
     def ok(self) -> bool:
-        return self.record is not None and self.check is not None and self.check.passed
+        if self.record is None:
+            return False
+        return not self.strict or (self.check is not None and self.check.passed)
 
     @property
-    def reason(self) -> str | None:
-        if self.error:
-            return self.error
-        if self.check is not None and self.check.failures:
+    def error(self) -> str | None:
+        if self.failure:
+            return self.failure
+        if self.record is None:
+            return "no excerpt"
+        if self.strict and self.check is not None and self.check.failures:
             return "; ".join(self.check.failures)
         return None
 
     def to_row(self) -> dict[str, Any]:
         return self.record.model_dump() if self.record else {}
 
-    def to_rejected_row(self) -> dict[str, Any]:
-        return {
-            **self.to_row(),
-            "topic": self.request.topic,
-            "audience": self.request.audience,
-            "reason": self.reason,
-            "truncated": self.truncated,
-        }
 
+class TextbookGenerator(SourceStep):
+    """``(topic, audience)`` -> :class:`TextbookResult` with the seed's checks.
 
-class TextbookGenerator(
-    LLMTask[TextbookRequest | Mapping[str, Any] | Sequence[str], TextbookResult]
-):
-    """A Runnable: ``(topic, audience)`` -> :class:`TextbookResult` with the seed's checks."""
+    ``generate(n)`` runs until ``n`` excerpts pass (attempt ``i`` asks for topic/audience
+    ``i`` of the seeded grid, see :meth:`request_at`); ``strict=False`` keeps excerpts that
+    fail the checks.
+    """
+
+    job: ClassVar[str] = "textbook"
+    output_columns = tuple(TextbookExcerpt.model_fields)
 
     def __init__(
         self,
         llm: BaseChatModel,
         *,
         audiences: Mapping[str, str] | None = None,
+        topics: Sequence[str] = TOPICS,
         system: str | None = None,
+        seed: int | None = None,
+        strict: bool = True,
         concurrency: int = 4,
     ) -> None:
         self.llm = llm
         self.audiences = dict(audiences or AUDIENCES)
+        if not topics or not self.audiences:
+            raise ConfigurationError(
+                "Textbook generation needs at least one topic and one audience."
+            )
+        self.topics = list(topics)
+        random.Random(f"{seed}:topics").shuffle(self.topics)
         self.system = system
+        self.seed = seed
+        self.strict = strict
         self.concurrency = concurrency
 
     def prompt(self, request: TextbookRequest) -> str:
         audience = self.audiences.get(request.audience, request.audience)
         return TEXTBOOK_PROMPT.format(audience=audience, topic=request.topic)
 
-    async def _arun(
+    def request_at(self, index: int) -> TextbookRequest:
+        """Topic ``index`` of the shuffled topics (no repeat before all were used) for audience
+        ``index`` mod the number of audiences: every pair comes up as ``index`` grows."""
+        audiences = list(self.audiences)
+        rounds = index // len(self.topics)
+        topic = self.topics[(index + rounds) % len(self.topics)]
+        return TextbookRequest(topic, audiences[index % len(audiences)])
+
+    # ----------------------------------------------------------------- the run engine
+
+    def input_at(self, index: int) -> dict[str, Any]:
+        request = self.request_at(index)
+        return {"topic": request.topic, "audience": request.audience}
+
+    def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
+        rows: list[Mapping[str, Any]] = []
+        for item in inputs:
+            request = TextbookRequest.coerce(item)
+            rows.append({"topic": request.topic, "audience": request.audience})
+        return rows
+
+    def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
+        return [result.to_row()]
+
+    def rejected_row(self, index: int, row: Mapping[str, Any], result: Any) -> dict[str, Any]:
+        return {
+            **result.to_row(),
+            "topic": result.request.topic,
+            "audience": result.request.audience,
+            "error": result.error,
+            "raw_output": result.raw_output,
+            "truncated": result.truncated,
+        }
+
+    def manifest_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model_spec(),
+            "topics": len(self.topics),
+            "audiences": list(self.audiences),
+            "seed": self.seed,
+            "strict": self.strict,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return {"seed": self.seed, "topics": sorted(self.topics)}
+
+    async def aprocess(
         self,
         input: TextbookRequest | Mapping[str, Any] | Sequence[str],
-        config: RunnableConfig | None,
+        config: RunnableConfig | None = None,
     ) -> TextbookResult:
         request = TextbookRequest.coerce(input)
-        result = TextbookResult(request=request)
+        result = TextbookResult(request=request, strict=self.strict)
         try:
             completion = await acomplete(
                 self.llm, self.prompt(request), system=self.system, config=config
             )
-            result.output_tokens = completion.output_tokens
-            result.truncated = completion.truncated
+        except Exception as exc:
+            result.failure = row_failure(exc)
+            return result
+        result.usage = completion.usage
+        result.truncated = completion.truncated
+        result.raw_output = completion.text
+        try:
             result.record = TextbookExcerpt(
                 topic=request.topic, audience=request.audience, excerpt=completion.text
             )
-        except Exception as exc:
-            if is_fatal(exc):
-                raise
-            result.error = row_error(exc)
+        except ValueError as exc:
+            result.failure = describe_validation_error(exc)
             return result
         result.check = check_excerpt(completion.text)
         return result

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from langsynth._async import run_sync
 from langsynth.synthesis.augment import BackTranslator, script_share
 from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator
 from langsynth.synthesis.labels import LabeledTextGenerator, balanced_requests
@@ -33,16 +32,11 @@ def story_llm(local_llm: BaseChatModel) -> Iterator[BaseChatModel]:
 def test_stories_on_the_embedded_model_contain_their_drawn_words(
     story_llm: BaseChatModel,
 ) -> None:
-    gen = StoryGenerator(story_llm, max_retries=1)
-
-    async def collect() -> list[tuple[bool, StoryResult]]:
-        return [item async for item in gen.aiter_accepted(2, seed=11, max_attempts=6)]
-
-    seen = run_sync(collect())
-    attempts = len(seen)
-    for _, result in seen:
-        assert result.error is None, result.error
-    accepted = [result for ok, result in seen if ok]
+    gen = StoryGenerator(story_llm, max_retries=1, seed=11)
+    run = gen.generate(2, max_attempts=6)
+    attempts = run.stats.attempts
+    assert not [r for r in run.rejected if r["kind"] != "invalid"], run.rejected
+    accepted: list[StoryResult] = run.results
     # about half the stories use all three words at once; with one retry, two of six is sure
     assert len(accepted) == 2, f"only {len(accepted)} of {attempts} stories used their words"
     for result in accepted:
@@ -61,7 +55,7 @@ def test_stories_on_the_embedded_model_contain_their_drawn_words(
 
 def test_hierarchical_generation_runs_its_three_steps(story_llm: BaseChatModel) -> None:
     draws = load_vocabulary().draws(2, seed=4)
-    results = HierarchicalStoryGenerator(story_llm).run_many(draws)
+    results = HierarchicalStoryGenerator(story_llm).run(draws).results
     for result in results:
         assert result.error is None, result.error
         assert result.record is not None
@@ -73,7 +67,7 @@ def test_hierarchical_generation_runs_its_three_steps(story_llm: BaseChatModel) 
 
 def test_label_seeded_texts_carry_their_labels(story_llm: BaseChatModel) -> None:
     requests = balanced_requests(2, ["positive", "negative"], topics=["umbrella", "kettle"], seed=1)
-    results = LabeledTextGenerator(story_llm).run_many(requests)
+    results = LabeledTextGenerator(story_llm).run(requests).results
     assert sorted(r.record.label for r in results if r.record) == ["negative", "positive"]
     for result in results:
         assert result.record is not None and len(result.record.text.split()) >= 4

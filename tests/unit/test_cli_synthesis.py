@@ -77,9 +77,9 @@ def test_stories_keeps_verified_stories_rejects_the_rest_and_resumes(
     kept = read_rows(out)
     assert len(kept) == 1  # one attempt per missing story: 2 asked, the 2nd missed its words
     ChildrenStory.model_validate(kept[0])
-    rejected = read_rows(tmp_path / "stories.rejected.jsonl")
-    assert rejected[0]["reason"].startswith("missing words")
-    assert "distinct-2" in result.output or "kept" in result.output
+    rejected = read_rows(tmp_path / "stories.jsonl.run" / "rejected.jsonl")
+    assert rejected[0]["error"].startswith("missing words")
+    assert "stories kept" in result.output and "1 / 2" in result.output
 
     use_fake.append(FakeChatModel(answers=[echo_story], cycle=True))
     result = run("stories", "-n", "3", "-o", str(out), "--seed", "3", "--resume")

@@ -73,7 +73,11 @@ class Counter(SourceStep):
         self.die_at = die_at
         self.seen_indices: list[int] = []
 
-    async def attempt(self, index: int) -> Res:
+    def input_at(self, index: int) -> Any:
+        return {"index": index}
+
+    async def aprocess(self, input: Any, config: Any = None) -> Res:
+        index = input["index"]
         self.seen_indices.append(index)
         if self.die_at is not None and index >= self.die_at:
             raise ModelUnavailableError("the model server stopped answering.")
@@ -221,7 +225,7 @@ def test_source_resume_after_fault_reaches_exactly_n(tmp_path: Path) -> None:
 
 def test_source_fail_fast_and_cap() -> None:
     class Broken(Counter):
-        async def attempt(self, index: int) -> Res:
+        async def aprocess(self, input: Any, config: Any = None) -> Res:
             return Res(None, error="no JSON")
 
     result = Broken().generate(3, fail_fast_after=4, concurrency=1)

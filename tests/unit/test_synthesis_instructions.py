@@ -8,12 +8,12 @@ from langchain_core.messages import BaseMessage
 from langsynth.errors import ExamplesError
 from langsynth.schemas.instruction_example import InstructionExample
 from langsynth.synthesis.instructions import (
-    ReverseInstruction,
     SelfInstruct,
     SelfInstructFilter,
     load_seed_tasks,
     parse_task,
 )
+from langsynth.synthesis.reverse import ReverseInstruction
 from tests.fakes import FakeChatModel
 
 EXISTING = ["Give three tips for staying healthy.", "Translate the sentence into French."]
@@ -111,9 +111,9 @@ async def test_self_instruct_grows_its_pool_and_rejects_near_duplicates() -> Non
         ]
     )
     gen = SelfInstruct(fake, seeds, seed=1, concurrency=1)
-    seen = [item async for item in gen.aiter_accepted(2)]
-    assert [ok for ok, _ in seen] == [True, False, True]
-    assert "too similar" in (seen[1][1].reason or "")
+    run = await gen.agenerate(2)
+    assert len(run.rows) == 2 and run.stats.attempts == 3
+    assert "too similar" in run.rejected[0]["error"]
     assert [e.instruction for e in gen.generated] == [
         "Write a limerick about a cat.",
         "Sort the numbers in ascending order.",
@@ -135,9 +135,10 @@ def test_task_prompt_without_a_topic() -> None:
 
 
 def test_demos_are_reproducible_with_a_seed() -> None:
-    a = SelfInstruct(FakeChatModel(), seed=3).demos()
-    b = SelfInstruct(FakeChatModel(), seed=3).demos()
-    assert a == b and len(a) == 3
+    a = SelfInstruct(FakeChatModel(), seed=3).input_at(5)
+    b = SelfInstruct(FakeChatModel(), seed=3).input_at(5)
+    assert a == b and len(a["demos"]) == 3
+    assert SelfInstruct(FakeChatModel(), seed=3).input_at(6) != a
 
 
 def test_reverse_instruction_keeps_the_human_text_as_response() -> None:
@@ -151,6 +152,6 @@ def test_reverse_instruction_keeps_the_human_text_as_response() -> None:
     prefixed = ReverseInstruction(FakeChatModel(answers=['Request: "Why do bees matter?"\nMore.']))
     assert prefixed.invoke(text).record.instruction == "Why do bees matter?"  # type: ignore[union-attr]
     generic = ReverseInstruction(FakeChatModel(answers=["What is the main idea of the text?"]))
-    assert "generic" in (generic.invoke(text).reason or "")
+    assert "generic" in (generic.invoke(text).error or "")
     copy = ReverseInstruction(FakeChatModel(answers=[text])).invoke(text)
-    assert not copy.ok and "copies the text" in (copy.reason or "")
+    assert not copy.ok and "copies the text" in (copy.error or "")

@@ -7,15 +7,13 @@ from langchain_core.messages import BaseMessage
 from langsynth.pools import render_hints, sample_hints
 from langsynth.schemas.credit_card_transaction import CATEGORIES, CreditCardTransaction
 from langsynth.synthesis.augment import (
-    BackTranslator,
-    Paraphraser,
     bias_variants,
-    parse_list,
-    script_share,
     swap_gender,
     swap_names,
     swap_occupations,
 )
+from langsynth.synthesis.backtranslate import BackTranslator, script_share
+from langsynth.synthesis.paraphrase import Paraphraser, parse_list
 from langsynth.synthesis.rules import (
     CATEGORY_RULES,
     TRANSACTION_TEMPLATE,
@@ -175,18 +173,18 @@ def test_back_translation_keeps_a_faithful_round_trip() -> None:
         translator("비밀번호를 어떻게 재설정하나요?", "How do I reset my password?")
     ).invoke(original)
     assert result.kept and result.similarity >= 0.5
-    assert result.to_dict()["translation"] == "비밀번호를 어떻게 재설정하나요?"
+    assert result.to_row()["translation"] == "비밀번호를 어떻게 재설정하나요?"
 
 
 def test_back_translation_drops_a_drifted_round_trip_and_a_fake_translation() -> None:
     drifted = BackTranslator(translator("비밀번호", "The weather is nice today.")).invoke(
         "How can I reset my password?"
     )
-    assert not drifted.kept and "too different" in (drifted.reason or "")
+    assert not drifted.kept and "too different" in (drifted.error or "")
     copied = BackTranslator(
         translator("How can I reset my password?", "How can I reset my password?")
     ).invoke("How can I reset my password?")
-    assert not copied.kept and "not in Korean" in (copied.reason or "")
+    assert not copied.kept and "not in Korean" in (copied.error or "")
 
 
 def test_script_share() -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+import openai
 import pytest
 from langchain_core.messages import BaseMessage
 from pydantic import ValidationError
@@ -73,7 +75,7 @@ def test_baseline_prompt_is_the_same_prompt_without_injection() -> None:
 def test_story_that_uses_its_words_is_kept_with_its_draw_recorded() -> None:
     gen = StoryGenerator(FakeChatModel(answers=[echo_story]))
     result = gen.invoke(DRAW)
-    assert result.ok and result.reason is None
+    assert result.ok and result.error is None
     assert isinstance(result.record, ChildrenStory)
     assert (result.record.verb, result.record.noun, result.record.adjective) == (
         "decorate",
@@ -95,40 +97,48 @@ def test_story_missing_a_word_is_flagged_and_retried_with_the_same_draw() -> Non
     once = StoryGenerator(FakeChatModel(answers=[missing])).invoke(DRAW)
     assert not once.ok
     assert once.missing == ["thunder", "ancient"]
-    assert once.reason == "missing words: thunder, ancient"
-    assert once.to_rejected_row()["draw"]["verb"] == "decorate"
+    assert once.error == "missing words: thunder, ancient"
+    gen = StoryGenerator(FakeChatModel())
+    assert gen.rejected_row(0, {}, once)["draw"]["verb"] == "decorate"
 
 
-def test_a_failing_call_becomes_a_row_error_not_a_crash() -> None:
-    fake = FakeChatModel(answers=[RuntimeError("boom"), echo_story, "too short"])
-    results = StoryGenerator(fake, concurrency=1).generate(3, seed=2)
+def test_a_failing_call_becomes_a_row_error_a_bug_stops_the_run() -> None:
+    timeout = openai.APITimeoutError(request=httpx.Request("POST", "http://x/v1"))
+    fake = FakeChatModel(answers=[timeout, echo_story, "too short"])
+    gen = StoryGenerator(fake, concurrency=1, strict=False)
+    result = gen.run(gen.draws(3, seed=2))
+    results = result.results
     assert len(results) == 3
-    assert results[0].error == "RuntimeError: boom" and not results[0].ok
+    assert results[0].error == "the request timed out" and not results[0].ok
     assert results[1].ok
     assert results[2].record is None and "story" in (results[2].error or "")
+    with pytest.raises(RuntimeError, match="boom"):
+        StoryGenerator(FakeChatModel(answers=[RuntimeError("boom")])).invoke(DRAW)
 
 
 def test_generate_draws_reproducibly_and_baseline_records_no_words() -> None:
     vocab = load_vocabulary()
-    a = StoryGenerator(FakeChatModel(answers=[echo_story], cycle=True)).generate(4, seed=9)
-    b = StoryGenerator(FakeChatModel(answers=[echo_story], cycle=True)).generate(4, seed=9)
-    assert [r.draw for r in a] == [r.draw for r in b] == vocab.draws(4, seed=9)
-    assert all(r.ok for r in a)
+    a = StoryGenerator(FakeChatModel(answers=[echo_story], cycle=True), seed=9).generate(4)
+    b = StoryGenerator(FakeChatModel(answers=[echo_story], cycle=True), seed=9).generate(4)
+    assert [r.draw for r in a.results] == [r.draw for r in b.results] == vocab.draws(4, seed=9)
+    assert a.complete and len(a.rows) == 4
 
     baseline = StoryGenerator(
         FakeChatModel(answers=["Once upon a time a girl played in the sun all day."], cycle=True),
         inject=False,
-    ).generate(2, seed=9)
-    assert all(r.ok for r in baseline)
-    assert baseline[0].record is not None
-    assert baseline[0].record.verb is None and baseline[0].record.features == []
+        seed=9,
+    ).generate(2)
+    assert baseline.complete
+    assert baseline.rows[0]["verb"] is None and baseline.rows[0]["features"] == []
 
 
-async def test_aiter_accepted_stops_at_n_accepted_and_reports_rejections() -> None:
+async def test_agenerate_stops_at_n_accepted_and_reports_rejections() -> None:
     answers: list[Any] = ["No words here at all, sorry.", echo_story, echo_story, echo_story]
-    gen = StoryGenerator(FakeChatModel(answers=answers), concurrency=1)
-    seen = [item async for item in gen.aiter_accepted(2, seed=1)]
-    assert [ok for ok, _ in seen] == [False, True, True]
+    gen = StoryGenerator(FakeChatModel(answers=answers), concurrency=1, seed=1)
+    seen: list[bool] = []
+    result = await gen.agenerate(2, on_result=lambda _i, r: seen.append(r.ok))
+    assert seen == [False, True, True] and len(result.rows) == 2
+    assert result.rejected[0]["error"].startswith("missing words")
 
 
 def test_clean_story_drops_a_title_line() -> None:
@@ -184,7 +194,7 @@ def hierarchical_model(sentence: str, story_has_sentence: bool) -> FakeChatModel
 def test_hierarchical_steps_feed_each_other_and_sentence_is_verified() -> None:
     sentence = "One day, she found a box of shiny lights."
     result = HierarchicalStoryGenerator(hierarchical_model(sentence, True)).invoke(DRAW)
-    assert result.ok, result.reason
+    assert result.ok, result.error
     assert result.record is not None
     assert result.record.summary == "Lily decorates an ancient house while thunder roars."
     assert result.record.sentence == sentence
@@ -192,7 +202,7 @@ def test_hierarchical_steps_feed_each_other_and_sentence_is_verified() -> None:
 
     bad = HierarchicalStoryGenerator(hierarchical_model(sentence, False)).invoke(DRAW)
     assert not bad.ok
-    assert "required sentence" in (bad.reason or "")
+    assert "required sentence" in (bad.error or "")
 
 
 def test_first_sentence_strips_labels_quotes_and_the_rest() -> None:

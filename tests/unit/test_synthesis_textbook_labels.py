@@ -138,7 +138,7 @@ def test_label_is_named_in_the_prompt_and_carried_by_the_record() -> None:
 def test_a_refusal_is_not_a_labeled_example() -> None:
     gen = LabeledTextGenerator(FakeChatModel(answers=["I'm sorry, but I can't assist with that."]))
     result = gen.invoke("negative")
-    assert not result.ok and "refused" in (result.reason or "")
+    assert not result.ok and "refused" in (result.error or "")
 
 
 def test_clean_text_keeps_the_first_paragraph() -> None:
