@@ -1,8 +1,11 @@
 """The text normaliser family: one function per way of making values comparable.
 
 - :func:`fold_text` — NFKC, case-folded, whitespace collapsed (dedup keys, exact matching);
-- :func:`fold_for_match` — :func:`fold_text` plus typographic quotes/dashes made ASCII and
-  punctuation trimmed at both ends (field matching in metrics, value presence in texts);
+- :func:`fold_typography` — :func:`fold_text` with typographic quotes/dashes made ASCII (the
+  text a value is looked for in);
+- :func:`fold_for_match` — :func:`fold_typography` with punctuation trimmed at both ends
+  (field matching in metrics, the value looked for in a text);
+- :func:`fold_to_words` — the words only, joined by spaces (near-duplicate keys);
 - :func:`strip_accents` — lower case, accents removed, ASCII quotes (word-form matching);
 - :func:`words` — case-folded word tokens (n-grams, shingles, distinct-n);
 - :func:`shingles` / :func:`jaccard` — word n-gram sets and their overlap (near-duplicates,
@@ -26,8 +29,13 @@ _WORD = re.compile(r"\w+(?:'\w+)?", re.UNICODE)
 
 
 def fold_text(text: str) -> str:
-    """NFKC, case-folded, whitespace collapsed: ``"  Ｔｏｍ\\tHANKS "`` -> ``"tom hanks"``."""
+    """NFKC, case-folded, whitespace collapsed: ``" Tom  HANKS "`` -> ``"tom hanks"``."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def fold_typography(text: str) -> str:
+    """:func:`fold_text` with curly quotes, dashes and no-break spaces made plain ASCII."""
+    return fold_text(unicodedata.normalize("NFKC", text).translate(TYPOGRAPHIC))
 
 
 def _is_edge_punct(ch: str) -> bool:
@@ -46,8 +54,8 @@ def strip_edge_punctuation(text: str) -> str:
 
 
 def fold_for_match(text: str) -> str:
-    """:func:`fold_text` with ASCII quotes/dashes and edge punctuation trimmed."""
-    return strip_edge_punctuation(fold_text(text.translate(TYPOGRAPHIC)))
+    """:func:`fold_typography` with punctuation trimmed at both ends (``'"Big!"'`` -> ``big``)."""
+    return strip_edge_punctuation(fold_typography(text))
 
 
 def strip_accents(text: str) -> str:
@@ -60,6 +68,11 @@ def strip_accents(text: str) -> str:
 def words(text: str) -> list[str]:
     """Case-folded word tokens (letters and digits, inner apostrophes kept; any script)."""
     return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+
+
+def fold_to_words(text: str) -> str:
+    """The case-folded words of ``text`` joined by single spaces (punctuation dropped)."""
+    return " ".join(words(text))
 
 
 def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:

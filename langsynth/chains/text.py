@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,9 @@ from langchain_core.runnables import RunnableConfig, RunnableLambda
 from pydantic import BaseModel
 
 from langsynth.errors import ConfigurationError
-from langsynth.metrics import normalize_text, parse_date, parse_number, row_id
+from langsynth.metrics import parse_date, parse_number, row_id
 from langsynth.model_errors import row_failure
+from langsynth.normalize import fold_for_match, fold_typography
 from langsynth.results import Usage
 from langsynth.runs import MapStep
 from langsynth.schemas import SchemaInfo
@@ -128,9 +128,6 @@ def _clean_text(text: str) -> str:
 
 # --------------------------------------------------------------------------- verification
 
-_TYPOGRAPHIC = str.maketrans(
-    {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "}
-)
 _NUMBER_IN_TEXT = re.compile(
     r"(?<![\w.])[-+]?(?:[$€£¥₩]\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
 )
@@ -147,11 +144,6 @@ _DATE_RENDERINGS = (
     "{d} %b %Y",
     "%B {d}th, %Y",
 )
-
-
-def _prep(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHIC).casefold()
-    return " ".join(text.split())
 
 
 def _contains(haystack: str, needle: str) -> bool:
@@ -181,7 +173,7 @@ def value_in_text(value: Any, text: str) -> bool:
         return True
     if isinstance(value, str) and not value.strip():
         return True
-    hay = _prep(text)
+    hay = fold_typography(text)
     number = parse_number(value)
     if number is not None and number.normalize() in _numbers_in(hay):
         return True
@@ -191,9 +183,9 @@ def value_in_text(value: Any, text: str) -> bool:
             rendered = date.strftime(
                 fmt.replace("{m}", str(date.month)).replace("{d}", str(date.day))
             )
-            if _contains(hay, _prep(rendered)):
+            if _contains(hay, fold_typography(rendered)):
                 return True
-    needle = normalize_text(str(value).translate(_TYPOGRAPHIC))
+    needle = fold_for_match(str(value))
     return _contains(hay, needle)
 
 

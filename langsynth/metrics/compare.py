@@ -15,9 +15,9 @@ from langsynth.metrics.values import (
     _check_match,
     _is_null,
     is_list_field,
-    normalize_text,
     similarity,
 )
+from langsynth.normalize import fold_for_match
 
 # --------------------------------------------------------------------------- counting
 
@@ -133,7 +133,7 @@ def _is_null_in(value: Any, match: str) -> bool:
     """Null, or (outside ``exact``) a string of only punctuation, which normalizes to ""."""
     if _is_null(value):
         return True
-    return match != "exact" and isinstance(value, str) and not normalize_text(value)
+    return match != "exact" and isinstance(value, str) and not fold_for_match(value)
 
 
 def _scalar_counts(pred: Any, gold: Any, match: str) -> FieldCounts:

@@ -14,6 +14,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from langsynth.normalize import fold_for_match
+
 MatchMode = Literal["exact", "normalized", "fuzzy"]
 MATCH_MODES: tuple[str, ...] = ("exact", "normalized", "fuzzy")
 ANLS_THRESHOLD = 0.5
@@ -61,27 +63,6 @@ _DATE_FORMATS = (
     "%Y년 %m월 %d일",
 )
 _DATE_SHAPE = re.compile(r"\d{1,4}[-/.년 ]\s*\d{1,2}|[a-z]{3,}\s+\d{1,2}|\d{1,2}\s+[a-z]{3,}", re.I)
-
-
-def normalize_text(value: str) -> str:
-    """NFKC, casefold, collapse whitespace, trim punctuation and quotes at both ends."""
-    text = unicodedata.normalize("NFKC", value).casefold()
-    text = " ".join(text.split())
-    return _strip_edge_punctuation(text)
-
-
-def _strip_edge_punctuation(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and _is_edge_punct(text[start]):
-        start += 1
-    while end > start and _is_edge_punct(text[end - 1]):
-        end -= 1
-    return text[start:end].strip()
-
-
-def _is_edge_punct(ch: str) -> bool:
-    # Currency symbols are symbols (S*), not punctuation (P*): "$5" keeps its "$".
-    return unicodedata.category(ch).startswith("P") or ch.isspace()
 
 
 def parse_number(value: Any) -> Decimal | None:
@@ -179,13 +160,13 @@ def _canonical(value: Any, match: str) -> Hashable:
     if isinstance(value, dt.datetime | dt.time):
         return ("str", value.isoformat())
     if isinstance(value, str):
-        normalized = normalize_text(value)
+        normalized = fold_for_match(value)
         # "$500.00" whose edge punctuation hid a number: try again on the trimmed text.
         number = parse_number(normalized)
         if number is not None:
             return ("num", number.normalize() if number != 0 else Decimal(0))
         return ("str", normalized)
-    return ("str", normalize_text(str(value)))
+    return ("str", fold_for_match(str(value)))
 
 
 def anls(pred: str, gold: str, threshold: float = ANLS_THRESHOLD) -> float:

@@ -17,20 +17,12 @@ from __future__ import annotations
 
 import itertools
 import random
-import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from langsynth.quality.fields import ngrams
-
-_TOKEN = re.compile(r"\w+(?:'\w+)?")
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens (letters, digits, inner apostrophes)."""
-    return _TOKEN.findall(text.lower())
+from langsynth.normalize import jaccard, ngrams, shingles, words
 
 
 def distinct_n(texts: Iterable[str], n: int) -> float:
@@ -38,24 +30,10 @@ def distinct_n(texts: Iterable[str], n: int) -> float:
     total = 0
     seen: set[tuple[str, ...]] = set()
     for text in texts:
-        grams = ngrams(tokens(text), n)
+        grams = ngrams(words(text), n)
         total += len(grams)
         seen.update(grams)
     return len(seen) / total if total else 0.0
-
-
-def _shingles(text: str, ngram: int) -> set[str]:
-    words = tokens(text)
-    if len(words) < ngram:
-        return {" ".join(words)} if words else set()
-    return {" ".join(g) for g in ngrams(words, ngram)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Exact Jaccard similarity of two sets (1.0 for two empty sets)."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
 
 
 def pairwise_similarities(
@@ -71,7 +49,7 @@ def pairwise_similarities(
     MinHash estimates (``num_perm`` permutations, reproducible with ``seed``) unless
     ``exact``; MinHash makes it O(n * len) to sketch, then cheap per pair.
     """
-    sets = [_shingles(t, ngram) for t in texts]
+    sets = [shingles(t, ngram) for t in texts]
     pairs = itertools.combinations(range(len(sets)), 2)
     if exact:
         return [jaccard(sets[i], sets[j]) for i, j in pairs]
@@ -112,7 +90,7 @@ def mean_pairwise_similarity(
 
 def rouge_l(a: str, b: str) -> float:
     """ROUGE-L F1 of two texts on word tokens (longest common subsequence), as in Self-Instruct."""
-    x, y = tokens(a), tokens(b)
+    x, y = words(a), words(b)
     if not x or not y:
         return 0.0
     prev = [0] * (len(y) + 1)
@@ -227,7 +205,7 @@ def text_diversity(
         distinct_2=distinct_n(texts, 2),
         distinct_3=distinct_n(texts, 3),
         mean_similarity=mean_pairwise_similarity(texts, ngram=ngram, exact=exact),
-        mean_words=statistics.fmean(len(tokens(t)) for t in texts) if texts else 0.0,
+        mean_words=statistics.fmean(len(words(t)) for t in texts) if texts else 0.0,
     )
 
 

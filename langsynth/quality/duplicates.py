@@ -26,13 +26,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from langsynth.normalize import fold_to_words, jaccard, shingles
 from langsynth.quality.fields import (
     content_fields,
-    jaccard,
     long_text_fields,
-    normalize,
     row_text,
-    shingles,
     value_text,
 )
 
@@ -196,7 +194,7 @@ def dedup(
     for i, row in enumerate(data):
         match: tuple[int, str, float] | None = None
         if "exact" in methods:
-            key = "\x1f".join(normalize(value_text(row.get(f))) for f in keys)
+            key = "\x1f".join(fold_to_words(value_text(row.get(f))) for f in keys)
             if key in exact_index:
                 match = (exact_index[key], "exact", 1.0)
         sh: set[str] = set()
@@ -214,7 +212,9 @@ def dedup(
                         best = (j, sim)
                 if best is not None:
                     match = (best[0], "minhash", best[1])
-        fuzzy_text = normalize(" ".join(value_text(row.get(f)) for f in fuzzy)) if use_fuzzy else ""
+        fuzzy_text = (
+            fold_to_words(" ".join(value_text(row.get(f)) for f in fuzzy)) if use_fuzzy else ""
+        )
         if match is None and use_fuzzy:
             hit = fuzzy_index.best(fuzzy_text)
             if hit is not None:

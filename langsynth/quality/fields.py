@@ -8,8 +8,6 @@ whose names start with ``_`` are never content.
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,9 +31,6 @@ BOOKKEEPING_COLUMNS = frozenset(
 # is "long text" (reasons, descriptions, answers) rather than a short field (titles, names).
 LONG_TEXT_CHARS = 40
 LONG_TEXT_WORDS = 5
-
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
-_SPACE_RE = re.compile(r"\s+")
 
 
 def content_fields(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -88,39 +83,3 @@ def value_text(value: Any) -> str:
 def row_text(row: Mapping[str, Any], fields: Sequence[str]) -> str:
     """The values of ``fields`` joined by newlines (the text near-duplicate checks compare)."""
     return "\n".join(value_text(row.get(f)) for f in fields)
-
-
-def normalize(text: str) -> str:
-    """Unicode NFKC, case-folded, punctuation dropped, whitespace collapsed."""
-    return " ".join(words(text))
-
-
-def words(text: str) -> list[str]:
-    """Case-folded word tokens (Unicode ``\\w+``; works for Latin, Hangul, Cyrillic, ...)."""
-    return _WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())
-
-
-def ngrams(tokens: Sequence[str], n: int) -> list[tuple[str, ...]]:
-    """Consecutive ``n``-grams of ``tokens``."""
-    return [tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)]
-
-
-def shingles(text: str, n: int = 3) -> set[str]:
-    """Word ``n``-gram shingles of ``text``; a text shorter than ``n`` words is one shingle."""
-    tokens = words(text)
-    if not tokens:
-        return set()
-    if len(tokens) < n:
-        return {" ".join(tokens)}
-    return {" ".join(g) for g in ngrams(tokens, n)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    """Jaccard similarity of two sets (1.0 for two empty sets)."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
-def collapse_spaces(text: str) -> str:
-    return _SPACE_RE.sub(" ", text).strip()

@@ -20,13 +20,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from langsynth.normalize import fold_to_words, ngrams, words
 from langsynth.quality.fields import (
     content_fields,
     long_text_fields,
-    ngrams,
-    normalize,
     value_text,
-    words,
 )
 from langsynth.quality.pii import find_pii, scrub_pii
 
@@ -192,7 +190,7 @@ class ConflictingResponses:
     _groups: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     def _key(self, row: Mapping[str, Any]) -> str:
-        return "\x1f".join(normalize(value_text(row.get(f))) for f in self.instruction_fields)
+        return "\x1f".join(fold_to_words(value_text(row.get(f))) for f in self.instruction_fields)
 
     def prepare(self, rows: Sequence[Mapping[str, Any]]) -> None:
         by_key: dict[str, list[int]] = defaultdict(list)
@@ -202,7 +200,7 @@ class ConflictingResponses:
                 by_key[key].append(i)
         self._groups = {}
         for members in by_key.values():
-            outputs = {normalize(value_text(rows[i].get(self.output_field))) for i in members}
+            outputs = {fold_to_words(value_text(rows[i].get(self.output_field))) for i in members}
             if len(outputs) > 1:
                 for i in members:
                     self._groups[i] = members

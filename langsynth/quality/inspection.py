@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langsynth.normalize import fold_to_words, words
 from langsynth.quality.diversity import (
     Coverage,
     distinct_n,
@@ -27,9 +28,7 @@ from langsynth.quality.diversity import (
 from langsynth.quality.fields import (
     content_fields,
     long_text_fields,
-    normalize,
     value_text,
-    words,
 )
 
 SIMILARITY_SAMPLE = 300  # rows compared pairwise at most (seeded sample)
@@ -196,7 +195,7 @@ def pairwise_similarity(
     import numpy as np
     from rapidfuzz import fuzz, process
 
-    normalized = [normalize(texts[i]) for i in indices]
+    normalized = [fold_to_words(texts[i]) for i in indices]
     matrix = process.cdist(normalized, normalized, scorer=fuzz.ratio, workers=1, dtype=np.uint8)
     upper = np.triu_indices(len(indices), k=1)
     values = matrix[upper].astype(float) / 100.0

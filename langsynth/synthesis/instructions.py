@@ -28,7 +28,8 @@ from pydantic import ValidationError
 
 from langsynth.errors import ConfigurationError, ExamplesError
 from langsynth.model_errors import row_failure
-from langsynth.quality.diversity import distinct_n, rouge_l, tokens
+from langsynth.normalize import fold_to_words, words
+from langsynth.quality.diversity import distinct_n, rouge_l
 from langsynth.results import Usage
 from langsynth.runs import SourceStep
 from langsynth.schemas.info import describe_validation_error
@@ -158,10 +159,6 @@ def load_seed_tasks(path: str | Path | None = None) -> list[InstructionExample]:
     return tasks
 
 
-def _norm(text: str) -> str:
-    return " ".join(tokens(text))
-
-
 @dataclass(frozen=True)
 class SelfInstructFilter:
     """The Self-Instruct heuristics (seed 004 "data verification"), as one callable.
@@ -178,23 +175,23 @@ class SelfInstructFilter:
     def check_instruction(self, instruction: str, existing: Sequence[str]) -> str | None:
         """Checks that need only the instruction (run before paying for a response)."""
         text = instruction.strip()
-        words = tokens(text)
-        if len(words) < self.min_words:
-            return f"instruction too short ({len(words)} words)"
-        if len(words) > self.max_words:
-            return f"instruction too long ({len(words)} words)"
+        tokens = words(text)
+        if len(tokens) < self.min_words:
+            return f"instruction too short ({len(tokens)} words)"
+        if len(tokens) > self.max_words:
+            return f"instruction too long ({len(tokens)} words)"
         if not text[0].isascii() or not text[0].isalnum():
             return "instruction starts with punctuation or a non-English character"
-        lowered = " ".join(words)
+        lowered = " ".join(tokens)
         if any(echo in text.lower() for echo in _PROMPT_ECHO):
             return "instruction echoes the prompt"
         for keyword in self.blocked_keywords:
             if re.search(rf"\b{re.escape(keyword)}\b", lowered):
                 return f"instruction mentions {keyword!r} (a text model cannot do it)"
-        normalized = _norm(text)
+        normalized = fold_to_words(text)
         best = 0.0
         for other in existing:
-            if _norm(other) == normalized:
+            if fold_to_words(other) == normalized:
                 return "same instruction as an existing example"
             best = max(best, rouge_l(text, other))
         if best >= self.max_similarity:
@@ -203,12 +200,12 @@ class SelfInstructFilter:
 
     def check_response(self, example: InstructionExample) -> str | None:
         """Checks on the finished example: a real response, not the input again, not a loop."""
-        response = _norm(example.response)
+        response = fold_to_words(example.response)
         if not response:
             return "empty response"
-        if example.input and response == _norm(example.input):
+        if example.input and response == fold_to_words(example.input):
             return "response repeats the input"
-        if response == _norm(example.instruction):
+        if response == fold_to_words(example.instruction):
             return "response repeats the instruction"
         if is_refusal(example.response):
             return "response is a refusal"

@@ -20,16 +20,16 @@ False
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Literal
+
+from langsynth.normalize import strip_accents
 
 PartOfSpeech = Literal["verb", "noun", "adjective"]
 
 _VOWELS = set("aeiou")
 _WORD_RE = re.compile(r"[a-z]+")
-_QUOTE_MAP = {0x2018: "'", 0x2019: "'", 0x201C: '"', 0x201D: '"'}
 
 # Irregular forms of the shipped verbs (and a few common ones users add).
 IRREGULAR_VERBS: dict[str, tuple[str, ...]] = {
@@ -218,17 +218,9 @@ def word_forms(word: str, pos: PartOfSpeech | None = None) -> frozenset[str]:
     return frozenset(forms)
 
 
-def normalize_text(text: str) -> str:
-    """Lower case, ASCII quotes and apostrophes, accents removed, single spaces."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_QUOTE_MAP)
-    return " ".join(text.lower().split())
-
-
 def words_of(text: str) -> list[str]:
     """Lower-cased alphabetic tokens (``dog's`` gives ``dog`` and ``s``)."""
-    return _WORD_RE.findall(normalize_text(text))
+    return _WORD_RE.findall(strip_accents(text))
 
 
 def contains_word(text: str, word: str, pos: PartOfSpeech | None = None) -> bool:

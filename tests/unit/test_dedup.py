@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
+from langsynth.normalize import jaccard, shingles
 from langsynth.quality import dedup
-from langsynth.quality.fields import jaccard, shingles
 
 SENTENCE = (
     "The old lighthouse keeper climbed the narrow stairs every evening to light the lamp "

@@ -15,7 +15,6 @@ from langsynth.metrics import (
     anls,
     compare_records,
     is_list_field,
-    normalize_text,
     parse_date,
     parse_number,
     score_dataset,
@@ -42,12 +41,6 @@ def counts(c: FieldCounts) -> tuple[float, float, float]:
 
 
 # --------------------------------------------------------------------------- normalization
-
-
-def test_normalize_text_casefolds_collapses_whitespace_and_trims_edge_punctuation() -> None:
-    assert normalize_text('  "The  Green\tMile," ') == "the green mile"
-    assert normalize_text("ＡＢＣ") == "abc"  # NFKC: full-width letters
-    assert normalize_text("Mad Max: Fury Road") == "mad max: fury road"  # inner kept
 
 
 @pytest.mark.parametrize(

@@ -4,12 +4,12 @@ import random
 
 import pytest
 
+from langsynth.normalize import jaccard
 from langsynth.pools import ChoicePool, FakerPool, RangePool
 from langsynth.quality.diversity import (
     attribute_coverage,
     distinct_n,
     diversity_report,
-    jaccard,
     mean_pairwise_similarity,
     pairwise_similarities,
     pool_values,
