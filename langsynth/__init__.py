@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 # langchain-experimental announces its sunset on import; we use only its prompt constants.
 warnings.filterwarnings("ignore", message=".*langchain-experimental.*sunset.*")
 
-__version__ = "0.1.0"
+from langsynth._version import __version__  # noqa: E402  (after the warning filter)
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from langsynth import __version__
+from langsynth._version import __version__
 from langsynth.datafile import write_rows
 from langsynth.errors import ConfigurationError, ExportFormatError
 from langsynth.quality.fields import BOOKKEEPING_COLUMNS, content_fields, value_text
