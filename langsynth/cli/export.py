@@ -10,6 +10,7 @@ import typer
 
 from langsynth.cli._app import app, console
 from langsynth.cli._options import kv_table, schema_for
+from langsynth.quality.duplicates import DEFAULT_THRESHOLD
 
 
 @app.command()
@@ -51,7 +52,15 @@ def export(
     keep_duplicates: Annotated[
         bool, typer.Option(help="Keep duplicates (still never split across train/validation).")
     ] = False,
-    threshold: Annotated[float, typer.Option(help="Near-duplicate threshold.")] = 0.6,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=1.0,
+            help="Near-duplicate threshold, as for `langsynth dedup` "
+            f"[default: {DEFAULT_THRESHOLD}].",
+        ),
+    ] = None,
     roundtrip: Annotated[
         Path | None, typer.Option(help="Round-trip report (JSON) to cite in the data card.")
     ] = None,

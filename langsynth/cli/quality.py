@@ -11,6 +11,7 @@ from rich.table import Table
 
 from langsynth.cli._app import app, console
 from langsynth.cli._options import check_columns, default_sidecar, kv_table, schema_for, split_list
+from langsynth.quality.duplicates import DEFAULT_FUZZY_THRESHOLD, DEFAULT_THRESHOLD
 
 FieldsOption = Annotated[
     list[str] | None,
@@ -38,11 +39,21 @@ def dedup(
         ),
     ] = None,
     threshold: Annotated[
-        float, typer.Option(min=0.01, max=1.0, help="MinHash/Jaccard threshold (word 3-grams).")
-    ] = 0.6,
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=1.0,
+            help=f"MinHash/Jaccard threshold (word 3-grams) [default: {DEFAULT_THRESHOLD}].",
+        ),
+    ] = None,
     fuzzy_threshold: Annotated[
-        float, typer.Option(min=1, max=100, help="rapidfuzz ratio threshold, 0-100.")
-    ] = 92.0,
+        float | None,
+        typer.Option(
+            min=1,
+            max=100,
+            help=f"rapidfuzz ratio threshold, 0-100 [default: {DEFAULT_FUZZY_THRESHOLD:g}].",
+        ),
+    ] = None,
     method: Annotated[
         list[str] | None, typer.Option(help="exact, minhash, fuzzy (default: all).")
     ] = None,
@@ -63,36 +74,16 @@ def dedup(
     """
     from langsynth.datafile import read_rows, write_rows
     from langsynth.lineage import read_lineage, record_step
-    from langsynth.quality.duplicates import METHODS
     from langsynth.quality.duplicates import dedup as run_dedup
-    from langsynth.quality.fields import short_text_fields
 
     rows = read_rows(input)
-    lineage = read_lineage(input)
-    info = schema_for(schema, lineage)
-    text_fields = split_list(fields)
-    key_fields = split_list(key) or (
-        list(info.dedup_fields) if info and info.dedup_fields else None
-    )
-    key_fields = key_fields or text_fields
-    fuzzy = split_list(fuzzy_fields)
-    if fuzzy is None and info is not None and info.dedup_fields:
-        fuzzy = short_text_fields(rows, list(info.dedup_fields)) or None
-    if text_fields is None and info is not None and info.text_fields:
-        text_fields = list(info.text_fields)
-    methods = split_list(method) or list(METHODS)
-    for names, what in (
-        (text_fields, "--fields"),
-        (key_fields, "--key"),
-        (fuzzy, "--fuzzy-fields"),
-    ):
-        check_columns(rows, names, what)
     result = run_dedup(
         rows,
-        key_fields=key_fields,
-        text_fields=text_fields,
-        fuzzy_fields=fuzzy,
-        methods=methods,
+        schema=schema_for(schema, read_lineage(input)),
+        key_fields=split_list(key),
+        text_fields=split_list(fields),
+        fuzzy_fields=split_list(fuzzy_fields),
+        methods=split_list(method),
         threshold=threshold,
         fuzzy_threshold=fuzzy_threshold,
     )

@@ -93,7 +93,9 @@ def export_rows(
 ) -> ExportResult:
     """Write ``rows`` as ``fmt``, optionally split, with a data card beside the output.
 
-    ``schema``: a SchemaInfo (or name) for defaults (user template, persona, fields).
+    ``schema``: a SchemaInfo (or name) for defaults (user template, persona, dedup fields).
+    ``dedup_kwargs``: settings of :func:`langsynth.quality.dedup` (``threshold``,
+    ``methods``, ...); what is not given is resolved there, as for ``langsynth dedup``.
     ``lineage``: :func:`langsynth.lineage.read_lineage` of the input, for the card's counts.
     ``counts``: extra known counts (``generated``, ``rejected``, ...) for the card.
     """
@@ -104,15 +106,13 @@ def export_rows(
     out = Path(output)
     _check_suffix(out, fmt)
     info: SchemaInfo | None = load_schema(schema) if schema is not None else None
-    kwargs = dict(dedup_kwargs or {})
-    if info is not None and info.dedup_fields and "key_fields" not in kwargs:
-        kwargs["key_fields"] = list(info.dedup_fields)
     prepared = dedup_and_split(
         rows,
         split=split,
         seed=seed,
         drop_duplicates=drop_duplicates,
-        dedup_kwargs=kwargs,
+        schema=info,
+        dedup_kwargs=dedup_kwargs,
         include_bookkeeping=include_bookkeeping,
     )
 

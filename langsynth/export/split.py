@@ -11,10 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langsynth.errors import ConfigurationError
 from langsynth.export.formats import content_only
+
+if TYPE_CHECKING:
+    from langsynth.quality.duplicates import DedupHints
 
 
 def split_indices(
@@ -69,17 +72,22 @@ def dedup_and_split(
     split: float | None = None,
     seed: int = 0,
     drop_duplicates: bool = True,
+    schema: DedupHints | None = None,
     dedup_kwargs: Mapping[str, Any] | None = None,
     include_bookkeeping: bool = False,
 ) -> SplitRows:
-    """Dedup, then split ``rows`` (``split`` is the train fraction; ``None`` or 1: no split)."""
+    """Dedup, then split ``rows`` (``split`` is the train fraction; ``None`` or 1: no split).
+
+    ``schema`` and ``dedup_kwargs`` go to :func:`langsynth.quality.dedup`, which resolves
+    the defaults (the same as ``langsynth dedup``'s).
+    """
     from langsynth.quality.duplicates import dedup
 
     data = [dict(r) for r in rows]
     if not data:
         raise ConfigurationError("Nothing to export: the input has no rows.")
     # Dedup before the split, so that no duplicate can cross it.
-    marked = dedup(data, **dict(dedup_kwargs or {}))
+    marked = dedup(data, schema=schema, **dict(dedup_kwargs or {}))
     groups_all = [
         r["duplicate_of"] if r["duplicate_of"] is not None else i for i, r in enumerate(marked.rows)
     ]

@@ -9,7 +9,7 @@ import pytest
 
 from langsynth.errors import ConfigurationError
 from langsynth.export import PairSpec, export_rows, validate_alpaca, validate_openai_chat
-from tests.unit.export_data import movies, read_jsonl
+from tests.unit.export_data import TITLES, movies, read_jsonl
 
 
 def test_openai_chat_export_is_valid_and_built_from_the_schema(tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_alpaca_from_instruction_rows_and_from_records(tmp_path: Path) -> None:
     export_rows(movies(3), out2, "alpaca", schema="movie_recommendation")
     examples2 = json.loads(out2.read_text())
     assert examples2[1]["instruction"] == "Recommend one comedy movie."
-    assert json.loads(examples2[1]["output"])["title"] == "Film number 1"
+    assert json.loads(examples2[1]["output"])["title"] == TITLES[1]
     assert validate_alpaca([{"instruction": "", "input": "", "output": "x"}])
 
 
