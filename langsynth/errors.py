@@ -131,3 +131,15 @@ class ExportFormatError(LangsynthError):
         shown = "; ".join(f"line {line}: {problem}" for line, problem in self.issues[:5])
         more = f" (and {len(self.issues) - 5} more)" if len(self.issues) > 5 else ""
         super().__init__(message + (f" {shown}{more}" if shown else ""))
+
+
+class MissingExtraError(LangsynthError):
+    """A feature needs an optional extra that is not installed; says which to install."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{feature} needs the optional extra: pip install 'langsynth[{extra}]'")
+
+
+class HubError(LangsynthError):
+    """A Hugging Face Hub upload cannot be made (no ``HF_TOKEN``, bad repo id, refused)."""

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.table import Table
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
     from langsynth.schemas import SchemaInfo
+
+
+# For every command that reads `--input` through read_rows: the split of a DatasetDict folder.
+InputSplitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--split",
+        help="Split to read when the input is a DatasetDict folder (save_to_disk) "
+        "[default: train].",
+    ),
+]
 
 
 def progress_bar(label: str, *, detail: str = "{task.fields[detail]}") -> Progress:

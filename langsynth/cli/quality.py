@@ -10,7 +10,14 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console
-from langsynth.cli._options import check_columns, default_sidecar, kv_table, schema_for, split_list
+from langsynth.cli._options import (
+    InputSplitOption,
+    check_columns,
+    default_sidecar,
+    kv_table,
+    schema_for,
+    split_list,
+)
 from langsynth.quality.duplicates import DEFAULT_FUZZY_THRESHOLD, DEFAULT_THRESHOLD
 
 FieldsOption = Annotated[
@@ -21,7 +28,10 @@ FieldsOption = Annotated[
 
 @app.command()
 def dedup(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet.")],
+    input: Annotated[
+        Path,
+        typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet or a dataset folder."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Kept rows (duplicates dropped).")],
     fields: FieldsOption = None,
     key: Annotated[
@@ -66,6 +76,7 @@ def dedup(
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Write clusters and counts as JSON.")] = None,
     show: Annotated[int, typer.Option(help="Clusters to print.")] = 10,
+    split: InputSplitOption = None,
 ) -> None:
     """Mark and drop exact, near (MinHash LSH) and fuzzy duplicates; the first one stays.
 
@@ -76,7 +87,7 @@ def dedup(
     from langsynth.lineage import read_lineage, record_step
     from langsynth.quality.duplicates import dedup as run_dedup
 
-    rows = read_rows(input)
+    rows = read_rows(input, split=split)
     result = run_dedup(
         rows,
         schema=schema_for(schema, read_lineage(input)),
@@ -127,7 +138,10 @@ def dedup(
 
 @app.command(name="filter")
 def filter_command(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet.")],
+    input: Annotated[
+        Path,
+        typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet or a dataset folder."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Rows that pass every filter.")],
     scrub_pii: Annotated[
         bool,
@@ -153,6 +167,7 @@ def filter_command(
         typer.Option(help="Write removed rows with filter_reason (default: OUT.rejected.*)."),
     ] = None,
     show: Annotated[int, typer.Option(help="Removed rows to print.")] = 5,
+    split: InputSplitOption = None,
 ) -> None:
     """Drop rows that fail the Self-Instruct heuristics, empty fields, HTML remnants or PII.
 
@@ -163,7 +178,7 @@ def filter_command(
     from langsynth.lineage import read_lineage, record_step
     from langsynth.quality.filters import filter_rows
 
-    rows = read_rows(input)
+    rows = read_rows(input, split=split)
     text_fields = split_list(fields)
     check_columns(rows, text_fields, "--fields")
     if text_fields is None:
@@ -213,7 +228,9 @@ def filter_command(
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="Rows: .jsonl/.json/.csv/.parquet.")],
+    file: Annotated[
+        Path, typer.Argument(help="Rows: .jsonl/.json/.csv/.parquet or a dataset folder.")
+    ],
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of the distributions.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     fields: Annotated[list[str] | None, typer.Option(help="Columns to describe.")] = None,
@@ -224,6 +241,7 @@ def inspect(
         str | None,
         typer.Option(help="Schema whose attribute pools the rows were drawn from (coverage)."),
     ] = None,
+    split: InputSplitOption = None,
 ) -> None:
     """Per-field statistics, text diversity (distinct-n, pairwise similarity), judge scores.
 
@@ -234,7 +252,7 @@ def inspect(
     from langsynth.quality.inspection import inspect_rows, plot_inspection
     from langsynth.schemas import load_schema
 
-    rows = read_rows(file)
+    rows = read_rows(file, split=split)
     chosen, texts = split_list(fields), split_list(text_fields)
     check_columns(rows, chosen, "--fields")
     check_columns(rows, texts, "--text-fields")
