@@ -71,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "plot_inspection": "langsynth.quality",
     # export
     "export_rows": "langsynth.export",
+    "to_hf_dataset": "langsynth.export",
     "validate_openai_chat": "langsynth.export",
     # schemas and pools
     "SchemaInfo": "langsynth.schemas",
@@ -193,7 +194,7 @@ if TYPE_CHECKING:  # pragma: no cover
         ServerError,
         ServerStartError,
     )
-    from langsynth.export import export_rows, validate_openai_chat  # noqa: F401
+    from langsynth.export import export_rows, to_hf_dataset, validate_openai_chat  # noqa: F401
     from langsynth.llm import Settings, get_chat_model, get_judge_model  # noqa: F401
     from langsynth.metrics import MetricsReport, compare_records, score_dataset  # noqa: F401
     from langsynth.pools import (  # noqa: F401

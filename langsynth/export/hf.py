@@ -13,8 +13,9 @@ in), so any Pydantic model works:
 - anything else (``Any``, ``dict[str, X]``, unions of several types) -> ``Json()``.
 
 Columns the schema does not have (``score``, ``id``, ...) get the feature Arrow infers from
-their values. :func:`save_dataset_dict` writes a ``DatasetDict`` with ``save_to_disk``
-(``export --format hf``); :func:`langsynth.datafile.read_rows` reads it back.
+their values (``Json()`` for values of several types). :func:`save_dataset_dict` writes a
+``DatasetDict`` with ``save_to_disk`` (``export --format hf``);
+:func:`langsynth.datafile.read_rows` reads it back.
 """
 
 from __future__ import annotations
@@ -31,13 +32,8 @@ from langsynth.hf_disk import quiet_progress, require_datasets, saved_kind
 
 # An hf export named like a row file is a mistake (it would be a folder called x.jsonl).
 ROW_FILE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet", ".arrow")
-# Marks a schema node that no typed feature fits; it becomes Json() (or is inferred).
+# Marks a schema node that no typed feature fits; it becomes Json().
 _JSON = object()
-
-
-def _json_feature(datasets: Any) -> Any:
-    json_type = getattr(datasets, "Json", None)  # datasets >= 5; else inferred from the data
-    return json_type() if json_type is not None else None
 
 
 def _enum_feature(values: Sequence[Any], datasets: Any) -> Any:
@@ -90,35 +86,29 @@ def _node_feature(
         if not isinstance(items, Mapping) or "prefixItems" in node:
             return _JSON
         inner = _node_feature(items, defs, seen, datasets)
-        inner = _json_feature(datasets) if inner is _JSON else inner
-        return datasets.List(inner) if inner is not None else _JSON
+        return datasets.List(datasets.Json() if inner is _JSON else inner)
     if kind == "object" and node.get("properties") and not node.get("additionalProperties"):
         fields = {}
         for name, sub in node["properties"].items():
             feature = _node_feature(sub, defs, seen, datasets)
-            feature = _json_feature(datasets) if feature is _JSON else feature
-            if feature is None:
-                return _JSON
-            fields[name] = feature
+            fields[name] = datasets.Json() if feature is _JSON else feature
         return fields
     return _JSON
 
 
 def schema_features(model: type[Any]) -> dict[str, Any]:
-    """Field name -> ``datasets`` feature for a Pydantic model (see the module docstring).
-
-    A field with no typed feature maps to ``Json()``, or is left out (to be inferred from
-    the data) where the installed ``datasets`` has no ``Json`` feature.
-    """
+    """Field name -> ``datasets`` feature for a Pydantic model (see the module docstring)."""
     datasets = require_datasets("Hugging Face features")
     schema = model.model_json_schema(mode="serialization")
     defs = schema.get("$defs", {})
+    seen: frozenset[str] = frozenset()
+    if "$ref" in schema:  # a recursive model: the root is itself a definition
+        seen = frozenset({str(schema["$ref"]).rsplit("/", 1)[-1]})
+        schema = defs.get(next(iter(seen)), {})
     out: dict[str, Any] = {}
     for name, node in schema.get("properties", {}).items():
-        feature = _node_feature(node, defs, frozenset(), datasets)
-        feature = _json_feature(datasets) if feature is _JSON else feature
-        if feature is not None:
-            out[name] = feature
+        feature = _node_feature(node, defs, seen, datasets)
+        out[name] = datasets.Json() if feature is _JSON else feature
     return out
 
 
@@ -134,14 +124,8 @@ def _inferred(name: str, values: list[Any], datasets: Any) -> Any:
 
     try:
         arrow_type = pa.array(values).type
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
-        json_feature = _json_feature(datasets)
-        if json_feature is not None:
-            return json_feature
-        raise DataFileError(
-            f"Column {name!r} mixes value types ({exc}); a Hugging Face dataset needs one "
-            "type per column."
-        ) from None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
+        return datasets.Json()  # values of several types: kept as they are, stored as JSON
     return datasets.Features.from_arrow_schema(pa.schema([pa.field(name, arrow_type)]))[name]
 
 

@@ -223,3 +223,30 @@ def test_an_hf_export_replaces_only_an_earlier_dataset_folder(tmp_path: Path) ->
     with pytest.raises(ConfigurationError, match=r"writes a folder.*name the output .*movies2"):
         export_rows(movies(10), tmp_path / "movies2.jsonl", "hf")
     assert (other / "todo.txt").read_text() == "mine"
+
+
+class Node(BaseModel):
+    name: str
+    children: list[Node] = []
+
+
+def test_a_recursive_model_and_mixed_columns_are_stored_as_json(tmp_path: Path) -> None:
+    assert schema_features(Node) == {"name": STR, "children": List(Json())}
+    rows = [
+        {"name": "root", "children": [{"name": "leaf", "children": []}], "extra": 1},
+        {"name": "solo", "children": [], "extra": "one"},  # extra: int, then str
+    ]
+    dataset = to_hf_dataset(rows, Node)
+    assert dataset.features["extra"] == Json()
+    dataset.save_to_disk(str(tmp_path / "nodes"))
+    assert read_rows(tmp_path / "nodes") == rows
+
+
+def test_without_the_extra_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from langsynth.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "datasets", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'langsynth\[hf\]'"):
+        to_hf_dataset(movies(2), "movie_recommendation")
