@@ -12,6 +12,7 @@ with ``ClassLabel`` integers turned back into their names.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
@@ -30,24 +31,22 @@ def _quiet_hub() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 
-def require_datasets(feature: str = "Hugging Face datasets") -> ModuleType:
-    """The ``datasets`` module, or :class:`MissingExtraError` naming ``langsynth[hf]``."""
+def _require(name: str, feature: str) -> ModuleType:
     _quiet_hub()
     try:
-        import datasets
+        return importlib.import_module(name)
     except ImportError:
         raise MissingExtraError(feature, "hf") from None
-    return datasets
+
+
+def require_datasets(feature: str = "Hugging Face datasets") -> ModuleType:
+    """The ``datasets`` module, or :class:`MissingExtraError` naming ``langsynth[hf]``."""
+    return _require("datasets", feature)
 
 
 def require_hub(feature: str = "The Hugging Face Hub") -> ModuleType:
     """The ``huggingface_hub`` module, or :class:`MissingExtraError` naming ``langsynth[hf]``."""
-    _quiet_hub()
-    try:
-        import huggingface_hub
-    except ImportError:
-        raise MissingExtraError(feature, "hf") from None
-    return huggingface_hub
+    return _require("huggingface_hub", feature)
 
 
 @contextmanager

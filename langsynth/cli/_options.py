@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+# The commands check their column options with the library's own check.
+from langsynth.quality.fields import check_columns as check_columns
+
 if TYPE_CHECKING:
     from rich.progress import Progress
 
@@ -82,25 +85,6 @@ def schema_for(
     if required:
         raise SchemaError("Cannot tell the schema of the input; pass --schema NAME.")
     return None
-
-
-def check_columns(
-    rows: Sequence[Mapping[str, Any]], names: Sequence[str] | None, what: str
-) -> None:
-    """Fail early, naming the known columns, if a column given on the command line is absent."""
-    from langsynth.errors import ConfigurationError
-
-    if not names or not rows:
-        return
-    known: dict[str, None] = {}
-    for row in rows:
-        known.update(dict.fromkeys(row))
-    missing = [n for n in names if n not in known]
-    if missing:
-        raise ConfigurationError(
-            f"{what}: no column(s) {', '.join(missing)} in the input; its columns are "
-            f"{', '.join(known)}."
-        )
 
 
 def kv_table(title: str, values: Mapping[str, Any]) -> Table:

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from langsynth.errors import ConfigurationError
 from langsynth.quality.fields import (
+    check_columns,
     content_fields,
     jaccard,
     long_text_fields,
@@ -148,22 +149,6 @@ class DedupHints(Protocol):
     def text_fields(self) -> tuple[str, ...]: ...
 
 
-def _given(data: Sequence[Mapping[str, Any]], names: Sequence[str] | None, what: str) -> None:
-    """Refuse a column that no row has: comparing a missing column would make every row the
-    same (all empty) and mark them all as duplicates."""
-    if not names:
-        return
-    known: dict[str, None] = {}
-    for row in data:
-        known.update(dict.fromkeys(row))
-    missing = [n for n in names if n not in known]
-    if missing:
-        raise ConfigurationError(
-            f"dedup {what}: no column(s) {', '.join(missing)} in the rows; their columns are "
-            f"{', '.join(known)}."
-        )
-
-
 def dedup_settings(
     rows: Sequence[Mapping[str, Any]],
     *,
@@ -194,7 +179,7 @@ def dedup_settings(
         (text_fields, "text_fields"),
         (fuzzy_fields, "fuzzy_fields"),
     ):
-        _given(data, names, what)
+        check_columns(data, names, f"dedup {what}")
     chosen = list(methods) if methods else list(METHODS)
     unknown = [m for m in chosen if m not in METHODS]
     if unknown:

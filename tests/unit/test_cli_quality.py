@@ -35,6 +35,15 @@ def movie_rows() -> list[dict[str, Any]]:
     ]
 
 
+def movie_variants() -> list[dict[str, Any]]:
+    """Three variants of each movie: titles "Alien 0", "Alien 1", ...; reasons + "Variant k"."""
+    return [
+        dict(r, title=f"{r['title']} {k}", reason=f"{r['reason']} Variant {k}.")
+        for k in range(3)
+        for r in movie_rows()
+    ]
+
+
 def invoke(*args: str) -> Any:
     result = runner.invoke(app, list(args), catch_exceptions=False)
     return result
@@ -108,11 +117,7 @@ def test_inspect_prints_json_and_writes_a_plot(tmp_path: Path) -> None:
 
 def test_export_openai_chat_with_split_and_card(tmp_path: Path) -> None:
     src = tmp_path / "movies.jsonl"
-    rows = [
-        dict(r, title=f"{r['title']} {k}", reason=f"{r['reason']} Variant {k}.")
-        for k in range(3)
-        for r in movie_rows()
-    ]
+    rows = movie_variants()
     write_rows(src, rows)
     out = tmp_path / "ft" / "movies.jsonl"
     result = invoke(
@@ -141,11 +146,7 @@ def test_export_openai_chat_with_split_and_card(tmp_path: Path) -> None:
 @pytest.mark.parametrize("threshold", [None, "0.95"])
 def test_export_drops_the_duplicates_dedup_finds(tmp_path: Path, threshold: str | None) -> None:
     src = tmp_path / "movies.jsonl"
-    rows = [
-        dict(r, title=f"{r['title']} {k}", reason=f"{r['reason']} Variant {k}.")
-        for k in range(3)
-        for r in movie_rows()
-    ]
+    rows = movie_variants()
     write_rows(src, rows)
     extra = ["--threshold", threshold] if threshold else []
     schema = ["--schema", "movie_recommendation"]

@@ -16,6 +16,7 @@ from langsynth.datafile import read_rows
 from langsynth.errors import ConfigurationError, DataFileError
 from langsynth.export import export_rows, schema_features, to_hf_dataset, to_hf_dataset_dict
 from langsynth.schemas import BUILTIN, load_schema
+from langsynth.schemas.credit_card_transaction import CATEGORIES, PAYMENT_METHODS, STATUSES
 from tests.unit.export_data import movies
 
 STR, INT, FLOAT = Value("string"), Value("int64"), Value("float64")
@@ -36,23 +37,10 @@ BUILTIN_FEATURES: dict[str, dict[str, Any]] = {
         "time": STR,
         "amount": FLOAT,
         "merchant": STR,
-        "category": ClassLabel(
-            names=[
-                "groceries",
-                "restaurants",
-                "travel",
-                "fuel",
-                "electronics",
-                "clothing",
-                "health",
-                "entertainment",
-                "utilities",
-                "online services",
-            ]
-        ),
+        "category": ClassLabel(names=list(CATEGORIES)),
         "location": STR,
-        "payment_method": ClassLabel(names=["credit card", "debit card", "cash", "online payment"]),
-        "status": ClassLabel(names=["completed", "pending", "failed"]),
+        "payment_method": ClassLabel(names=list(PAYMENT_METHODS)),
+        "status": ClassLabel(names=list(STATUSES)),
         "description": STR,
     },
     "children_story": {
