@@ -30,7 +30,8 @@ from typing import Any
 
 from langsynth.datafile import read_rows, write_rows
 from langsynth.llm import get_chat_model, model_spec_of
-from langsynth.quality.diversity import distinct_n, mean_pairwise_similarity, tokens
+from langsynth.normalize import words as tokens
+from langsynth.quality.diversity import distinct_n, mean_pairwise_similarity
 from langsynth.synthesis.presence import contains_word
 from langsynth.synthesis.stories import StoryGenerator, StoryResult, has_dialogue
 from langsynth.vocabulary import VocabularyDraw, load_vocabulary

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 # langchain-experimental announces its sunset on import; we use only its prompt constants.
 warnings.filterwarnings("ignore", message=".*langchain-experimental.*sunset.*")
 
-__version__ = "0.1.0"
+from langsynth._version import __version__  # noqa: E402  (after the warning filter)
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "inspect_rows": "langsynth.quality",
     "diversity_report": "langsynth.quality.diversity",
     "export_rows": "langsynth.export",
+    "to_hf_dataset": "langsynth.export",
     "read_rows": "langsynth.datafile",
     "write_rows": "langsynth.datafile",
 }
@@ -83,7 +84,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names as _EXPORTS (a test check
     from langsynth.chains.text import DatasetGenerator
     from langsynth.datafile import read_rows, write_rows
     from langsynth.errors import LangsynthError
-    from langsynth.export import export_rows
+    from langsynth.export import export_rows, to_hf_dataset
     from langsynth.llm import get_chat_model, get_judge_model
     from langsynth.metrics import score_dataset
     from langsynth.quality import dedup, filter_rows, inspect_rows, scrub_pii

@@ -1,6 +1,8 @@
 """Reading and writing row files (JSONL, JSON, CSV, parquet) with errors that name file and line.
 
-Every command that takes ``--input`` reads through :func:`read_rows`; every command that
+Every command that takes ``--input`` reads through :func:`read_rows`, which also reads a
+folder written by Hugging Face datasets' ``save_to_disk`` (:mod:`langsynth.hf_disk`, with
+the ``langsynth[hf]`` extra); every command that
 writes rows uses :func:`write_rows` (atomic: temp file + rename) or
 :class:`JsonlAppender` (one flushed line per row, for output written as it is produced).
 Lists and objects inside CSV cells are stored as JSON and decoded on reading.
@@ -38,7 +40,7 @@ def file_format(path: str | Path) -> str:
     except KeyError:
         raise DataFileError(
             f"{path}: unsupported file type {suffix or '(none)'!r}; use .jsonl, .json, .csv "
-            "or .parquet."
+            "or .parquet (or a folder written by save_to_disk)."
         ) from None
 
 
@@ -89,12 +91,25 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_rows(path: str | Path, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Read rows from JSONL, JSON (a list of objects), CSV or parquet."""
+def read_rows(
+    path: str | Path, *, limit: int | None = None, split: str | None = None
+) -> list[dict[str, Any]]:
+    """Read rows from JSONL, JSON (a list of objects), CSV, parquet, or a folder written by
+    ``save_to_disk`` (a ``Dataset``, or a ``DatasetDict``: its ``split``, default ``train``).
+    """
     p = Path(path)
+    if p.is_dir():
+        from langsynth.hf_disk import read_saved
+
+        return read_saved(p, split=split, limit=limit)
     fmt = file_format(p)
     if not p.is_file():
         raise DataFileError(f"{p}: file does not exist.")
+    if split is not None:
+        raise DataFileError(
+            f"{p} is a file: a split ({split!r}) can only be picked from a dataset folder "
+            "written by save_to_disk."
+        )
     rows: list[dict[str, Any]]
     if fmt == "jsonl":
         rows = []

@@ -173,3 +173,15 @@ class RunInterrupted(KeyboardInterrupt):
         self.kept = kept
         self.output = output
         super().__init__(message)
+
+
+class MissingExtraError(LangsynthError):
+    """A feature needs an optional extra that is not installed; says which to install."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{feature} needs the optional extra: pip install 'langsynth[{extra}]'")
+
+
+class HubError(LangsynthError):
+    """A Hugging Face Hub upload cannot be made (no ``HF_TOKEN``, bad repo id, refused)."""

@@ -15,6 +15,9 @@ import pytest
 from tests.fakes import FakeChatModel
 
 os.environ.setdefault("LANGSYNTH_NOTEBOOK_SIZE", "small")
+# No test reaches the Hugging Face Hub, and its client reports nothing (read on import).
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -16,7 +16,7 @@ from langsynth.cli._app import app, main
 # `langsynth --help` lists commands in the order of the workflow, not of registration.
 _ORDER = [
     "models", "serve", "schemas", "generate", "text", "extract", "score", "bench-extract",
-    "roundtrip", "judge", "dedup", "filter", "inspect", "export",
+    "roundtrip", "judge", "dedup", "filter", "inspect", "export", "push-to-hub",
 ]  # fmt: skip
 
 

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from langsynth import __version__
+from langsynth._version import __version__
 from langsynth.errors import LangsynthError, RunInterrupted
 
 console = Console()

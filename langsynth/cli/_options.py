@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.table import Table
+
+# The commands check their column options with the library's own check.
+from langsynth.quality.fields import check_columns as check_columns
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
     from langsynth.schemas import SchemaInfo
+
+
+# For every command that reads `--input` through read_rows: the split of a DatasetDict folder.
+InputSplitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--split",
+        help="Split to read when the input is a DatasetDict folder (save_to_disk) "
+        "[default: train].",
+    ),
+]
 
 
 def progress_bar(label: str, *, detail: str = "{task.fields[detail]}") -> Progress:
@@ -70,25 +85,6 @@ def schema_for(
     if required:
         raise SchemaError("Cannot tell the schema of the input; pass --schema NAME.")
     return None
-
-
-def check_columns(
-    rows: Sequence[Mapping[str, Any]], names: Sequence[str] | None, what: str
-) -> None:
-    """Fail early, naming the known columns, if a column given on the command line is absent."""
-    from langsynth.errors import ConfigurationError
-
-    if not names or not rows:
-        return
-    known: dict[str, None] = {}
-    for row in rows:
-        known.update(dict.fromkeys(row))
-    missing = [n for n in names if n not in known]
-    if missing:
-        raise ConfigurationError(
-            f"{what}: no column(s) {', '.join(missing)} in the input; its columns are "
-            f"{', '.join(known)}."
-        )
 
 
 def kv_table(title: str, values: Mapping[str, Any]) -> Table:

@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console
-from langsynth.cli._options import check_columns, default_sidecar, kv_table, schema_for, split_list
+from langsynth.cli._options import (
+    InputSplitOption,
+    check_columns,
+    default_sidecar,
+    kv_table,
+    schema_for,
+    split_list,
+)
+from langsynth.quality.duplicates import DEFAULT_FUZZY_THRESHOLD, DEFAULT_THRESHOLD
 
 FieldsOption = Annotated[
     list[str] | None,
@@ -20,7 +28,10 @@ FieldsOption = Annotated[
 
 @app.command()
 def dedup(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet.")],
+    input: Annotated[
+        Path,
+        typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet or a dataset folder."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Kept rows (duplicates dropped).")],
     fields: FieldsOption = None,
     key: Annotated[
@@ -38,11 +49,21 @@ def dedup(
         ),
     ] = None,
     threshold: Annotated[
-        float, typer.Option(min=0.01, max=1.0, help="MinHash/Jaccard threshold (word 3-grams).")
-    ] = 0.6,
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=1.0,
+            help=f"MinHash/Jaccard threshold (word 3-grams) [default: {DEFAULT_THRESHOLD}].",
+        ),
+    ] = None,
     fuzzy_threshold: Annotated[
-        float, typer.Option(min=1, max=100, help="rapidfuzz ratio threshold, 0-100.")
-    ] = 92.0,
+        float | None,
+        typer.Option(
+            min=1,
+            max=100,
+            help=f"rapidfuzz ratio threshold, 0-100 [default: {DEFAULT_FUZZY_THRESHOLD:g}].",
+        ),
+    ] = None,
     method: Annotated[
         list[str] | None, typer.Option(help="exact, minhash, fuzzy (default: all).")
     ] = None,
@@ -55,6 +76,7 @@ def dedup(
     ] = None,
     report: Annotated[Path | None, typer.Option(help="Write clusters and counts as JSON.")] = None,
     show: Annotated[int, typer.Option(help="Clusters to print.")] = 10,
+    split: InputSplitOption = None,
 ) -> None:
     """Mark and drop exact, near (MinHash LSH) and fuzzy duplicates; the first one stays.
 
@@ -63,36 +85,16 @@ def dedup(
     """
     from langsynth.datafile import read_rows, write_rows
     from langsynth.lineage import read_lineage, record_step
-    from langsynth.quality.duplicates import METHODS
     from langsynth.quality.duplicates import dedup as run_dedup
-    from langsynth.quality.fields import short_text_fields
 
-    rows = read_rows(input)
-    lineage = read_lineage(input)
-    info = schema_for(schema, lineage)
-    text_fields = split_list(fields)
-    key_fields = split_list(key) or (
-        list(info.dedup_fields) if info and info.dedup_fields else None
-    )
-    key_fields = key_fields or text_fields
-    fuzzy = split_list(fuzzy_fields)
-    if fuzzy is None and info is not None and info.dedup_fields:
-        fuzzy = short_text_fields(rows, list(info.dedup_fields)) or None
-    if text_fields is None and info is not None and info.text_fields:
-        text_fields = list(info.text_fields)
-    methods = split_list(method) or list(METHODS)
-    for names, what in (
-        (text_fields, "--fields"),
-        (key_fields, "--key"),
-        (fuzzy, "--fuzzy-fields"),
-    ):
-        check_columns(rows, names, what)
+    rows = read_rows(input, split=split)
     result = run_dedup(
         rows,
-        key_fields=key_fields,
-        text_fields=text_fields,
-        fuzzy_fields=fuzzy,
-        methods=methods,
+        schema=schema_for(schema, read_lineage(input)),
+        key_fields=split_list(key),
+        text_fields=split_list(fields),
+        fuzzy_fields=split_list(fuzzy_fields),
+        methods=split_list(method),
         threshold=threshold,
         fuzzy_threshold=fuzzy_threshold,
     )
@@ -136,7 +138,10 @@ def dedup(
 
 @app.command(name="filter")
 def filter_command(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet.")],
+    input: Annotated[
+        Path,
+        typer.Option("--input", "-i", help="Rows: .jsonl/.json/.csv/.parquet or a dataset folder."),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Rows that pass every filter.")],
     scrub_pii: Annotated[
         bool,
@@ -162,6 +167,7 @@ def filter_command(
         typer.Option(help="Write removed rows with filter_reason (default: OUT.rejected.*)."),
     ] = None,
     show: Annotated[int, typer.Option(help="Removed rows to print.")] = 5,
+    split: InputSplitOption = None,
 ) -> None:
     """Drop rows that fail the Self-Instruct heuristics, empty fields, HTML remnants or PII.
 
@@ -172,7 +178,7 @@ def filter_command(
     from langsynth.lineage import read_lineage, record_step
     from langsynth.quality.filters import filter_rows
 
-    rows = read_rows(input)
+    rows = read_rows(input, split=split)
     text_fields = split_list(fields)
     check_columns(rows, text_fields, "--fields")
     if text_fields is None:
@@ -222,7 +228,9 @@ def filter_command(
 
 @app.command()
 def inspect(
-    file: Annotated[Path, typer.Argument(help="Rows: .jsonl/.json/.csv/.parquet.")],
+    file: Annotated[
+        Path, typer.Argument(help="Rows: .jsonl/.json/.csv/.parquet or a dataset folder.")
+    ],
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of the distributions.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     fields: Annotated[list[str] | None, typer.Option(help="Columns to describe.")] = None,
@@ -233,6 +241,7 @@ def inspect(
         str | None,
         typer.Option(help="Schema whose attribute pools the rows were drawn from (coverage)."),
     ] = None,
+    split: InputSplitOption = None,
 ) -> None:
     """Per-field statistics, text diversity (distinct-n, pairwise similarity), judge scores.
 
@@ -243,7 +252,7 @@ def inspect(
     from langsynth.quality.inspection import inspect_rows, plot_inspection
     from langsynth.schemas import load_schema
 
-    rows = read_rows(file)
+    rows = read_rows(file, split=split)
     chosen, texts = split_list(fields), split_list(text_fields)
     check_columns(rows, chosen, "--fields")
     check_columns(rows, texts, "--text-fields")

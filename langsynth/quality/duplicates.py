@@ -24,13 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from langsynth.errors import ConfigurationError
 from langsynth.normalize import fold_to_words, jaccard, shingles
 from langsynth.quality.fields import (
+    check_columns,
     content_fields,
     long_text_fields,
     row_text,
+    short_text_fields,
     value_text,
 )
 
@@ -134,41 +137,118 @@ class _FuzzyIndex:
             self.ids.append(idx)
 
 
-def dedup(
+class DedupHints(Protocol):
+    """What dedup reads from a schema (a :class:`~langsynth.schemas.SchemaInfo` has both)."""
+
+    @property
+    def dedup_fields(self) -> tuple[str, ...] | None: ...
+
+    @property
+    def text_fields(self) -> tuple[str, ...]: ...
+
+
+def dedup_settings(
     rows: Sequence[Mapping[str, Any]],
     *,
+    schema: DedupHints | None = None,
     key_fields: Sequence[str] | None = None,
     text_fields: Sequence[str] | None = None,
     fuzzy_fields: Sequence[str] | None = None,
-    methods: Sequence[str] = METHODS,
-    threshold: float = DEFAULT_THRESHOLD,
-    fuzzy_threshold: float = DEFAULT_FUZZY_THRESHOLD,
+    methods: Sequence[str] | None = None,
+    threshold: float | None = None,
+    fuzzy_threshold: float | None = None,
+) -> dict[str, Any]:
+    """The settings :func:`dedup` uses, every default resolved (the one place that does it).
+
+    Given columns win; then the schema's hints, for those of its fields the rows have:
+
+    - ``text_fields`` (MinHash): the schema's text fields, else the long-text columns, else
+      all content columns;
+    - ``key_fields`` (exact): the schema's dedup fields, else ``text_fields`` if given, else
+      all content columns;
+    - ``fuzzy_fields``: the short-text columns among the schema's dedup fields (titles,
+      names), else none;
+    - ``methods`` all of :data:`METHODS`; :data:`DEFAULT_THRESHOLD`,
+      :data:`DEFAULT_FUZZY_THRESHOLD`.
+    """
+    data = list(rows)
+    for names, what in (
+        (key_fields, "key_fields"),
+        (text_fields, "text_fields"),
+        (fuzzy_fields, "fuzzy_fields"),
+    ):
+        check_columns(data, names, f"dedup {what}")
+    chosen = list(methods) if methods else list(METHODS)
+    unknown = [m for m in chosen if m not in METHODS]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown dedup method(s) {unknown}; choose from {', '.join(METHODS)}."
+        )
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    fuzzy_threshold = DEFAULT_FUZZY_THRESHOLD if fuzzy_threshold is None else fuzzy_threshold
+    if not 0.0 < threshold <= 1.0:
+        raise ConfigurationError(f"dedup threshold must be in (0, 1], got {threshold}.")
+    if not 0.0 < fuzzy_threshold <= 100.0:
+        raise ConfigurationError(
+            f"dedup fuzzy_threshold must be in (0, 100], got {fuzzy_threshold}."
+        )
+    all_fields = content_fields(data)
+    schema_keys = [f for f in (schema.dedup_fields or ()) if f in all_fields] if schema else []
+    schema_texts = [f for f in schema.text_fields if f in all_fields] if schema else []
+    texts = list(text_fields or schema_texts or long_text_fields(data) or all_fields)
+    keys = list(key_fields or schema_keys or text_fields or all_fields)
+    if fuzzy_fields is not None:
+        fuzzy = list(fuzzy_fields)
+    else:
+        fuzzy = short_text_fields(data, schema_keys) if schema_keys else []
+    return {
+        "key_fields": keys,
+        "text_fields": texts,
+        "fuzzy_fields": fuzzy,
+        "methods": chosen,
+        "threshold": threshold,
+        "fuzzy_threshold": fuzzy_threshold,
+    }
+
+
+def dedup(
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    schema: DedupHints | None = None,
+    key_fields: Sequence[str] | None = None,
+    text_fields: Sequence[str] | None = None,
+    fuzzy_fields: Sequence[str] | None = None,
+    methods: Sequence[str] | None = None,
+    threshold: float | None = None,
+    fuzzy_threshold: float | None = None,
     num_perm: int = NUM_PERM,
 ) -> DedupResult:
     """Mark duplicates in ``rows``; the first of each cluster is kept.
 
-    ``key_fields``: compared exactly after normalization (default: all content fields).
-    ``text_fields``: compared by MinHash/Jaccard (default: the long-text fields, or all
-    content fields if there are none). ``fuzzy_fields``: compared by rapidfuzz ratio (default:
-    none; pass short fields such as titles or names). ``threshold`` is the Jaccard threshold
-    (0-1) and ``fuzzy_threshold`` the ratio threshold (0-100).
+    ``key_fields`` are compared exactly after normalization, ``text_fields`` by
+    MinHash/Jaccard of word 3-grams (``threshold``, 0-1), ``fuzzy_fields`` by rapidfuzz ratio
+    (``fuzzy_threshold``, 0-100). What is not given is resolved by :func:`dedup_settings`
+    from the rows and the ``schema``'s hints; ``result.settings`` records what was used.
 
     >>> r = dedup([{"t": "A b c d"}, {"t": "a b, c d!"}, {"t": "x y z"}])
     >>> [row["duplicate_of"] for row in r.rows]
     [None, 0, None]
     """
-    unknown = [m for m in methods if m not in METHODS]
-    if unknown:
-        raise ValueError(f"unknown dedup method(s) {unknown}; choose from {list(METHODS)}")
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    if not 0.0 < fuzzy_threshold <= 100.0:
-        raise ValueError(f"fuzzy_threshold must be in (0, 100], got {fuzzy_threshold}")
     data = [dict(r) for r in rows]
-    all_fields = content_fields(data)
-    keys = list(key_fields) if key_fields else all_fields
-    texts = list(text_fields) if text_fields else (long_text_fields(data) or all_fields)
-    fuzzy = list(fuzzy_fields or [])
+    resolved = dedup_settings(
+        data,
+        schema=schema,
+        key_fields=key_fields,
+        text_fields=text_fields,
+        fuzzy_fields=fuzzy_fields,
+        methods=methods,
+        threshold=threshold,
+        fuzzy_threshold=fuzzy_threshold,
+    )
+    methods = resolved["methods"]
+    threshold = resolved["threshold"]
+    fuzzy_threshold = resolved["fuzzy_threshold"]
+    keys, texts, fuzzy = resolved["key_fields"], resolved["text_fields"], resolved["fuzzy_fields"]
     use_fuzzy = "fuzzy" in methods and bool(fuzzy)
     settings: dict[str, Any] = {
         "methods": list(methods),

@@ -43,6 +43,27 @@ def content_fields(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
+def check_columns(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str] | None, what: str
+) -> None:
+    """Refuse column ``names`` that no row has, naming the known columns (``what`` says
+    where the names came from, e.g. ``--fields``). Comparing an absent column would find
+    every row empty, and alike."""
+    from langsynth.errors import ConfigurationError
+
+    if not names or not rows:
+        return
+    known: dict[str, None] = {}
+    for row in rows:
+        known.update(dict.fromkeys(row))
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise ConfigurationError(
+            f"{what}: no column(s) {', '.join(missing)} in the input; its columns are "
+            f"{', '.join(known)}."
+        )
+
+
 def _is_long(rows: Sequence[Mapping[str, Any]], field: str) -> bool | None:
     values = [v for r in rows if isinstance(v := r.get(field), str)]
     if not values:

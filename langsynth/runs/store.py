@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from langsynth._version import __version__
 from langsynth.datafile import CsvAppender, JsonlAppender, file_format, write_rows
 from langsynth.errors import (
     DataFileError,
@@ -222,7 +223,7 @@ class RunStore:
             else:
                 self._clear()
             self.manifest = {
-                "langsynth_version": _version(),
+                "langsynth_version": __version__,
                 "job": self.job,
                 "identity": dict(identity or {}),
                 "output": str(self.output),
@@ -331,12 +332,3 @@ class RunStore:
             self.write_manifest()
         finally:
             self._release_lock()
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("langsynth")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from langchain_core.language_models import BaseChatModel
 
-from langsynth.synthesis.augment import BackTranslator, script_share
+from langsynth.synthesis.backtranslate import BackTranslator, script_share
 from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator
 from langsynth.synthesis.labels import LabeledTextGenerator, balanced_requests
 from langsynth.synthesis.presence import contains_word

@@ -35,6 +35,15 @@ def movie_rows() -> list[dict[str, Any]]:
     ]
 
 
+def movie_variants() -> list[dict[str, Any]]:
+    """Three variants of each movie: titles "Alien 0", "Alien 1", ...; reasons + "Variant k"."""
+    return [
+        dict(r, title=f"{r['title']} {k}", reason=f"{r['reason']} Variant {k}.")
+        for k in range(3)
+        for r in movie_rows()
+    ]
+
+
 def invoke(*args: str) -> Any:
     result = runner.invoke(app, list(args), catch_exceptions=False)
     return result
@@ -108,11 +117,7 @@ def test_inspect_prints_json_and_writes_a_plot(tmp_path: Path) -> None:
 
 def test_export_openai_chat_with_split_and_card(tmp_path: Path) -> None:
     src = tmp_path / "movies.jsonl"
-    rows = [
-        dict(r, title=f"{r['title']} {k}", reason=f"{r['reason']} Variant {k}.")
-        for k in range(3)
-        for r in movie_rows()
-    ]
+    rows = movie_variants()
     write_rows(src, rows)
     out = tmp_path / "ft" / "movies.jsonl"
     result = invoke(
@@ -132,9 +137,28 @@ def test_export_openai_chat_with_split_and_card(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     train = (tmp_path / "ft" / "movies.train.jsonl").read_text().splitlines()
     val = (tmp_path / "ft" / "movies.validation.jsonl").read_text().splitlines()
-    assert len(train) + len(val) == 15 and len(val) == 3
+    # "Ratatouille 1" and "Ratatouille 2" are fuzzy duplicates of "Ratatouille 0" (ratio 92.3).
+    assert len(train) + len(val) == 13 and len(val) == 3
     assert json.loads(train[0])["messages"][1]["content"].startswith("Recommend one ")
     assert (tmp_path / "ft" / "movies.card.md").is_file()
+
+
+@pytest.mark.parametrize("threshold", [None, "0.95"])
+def test_export_drops_the_duplicates_dedup_finds(tmp_path: Path, threshold: str | None) -> None:
+    src = tmp_path / "movies.jsonl"
+    rows = movie_variants()
+    write_rows(src, rows)
+    extra = ["--threshold", threshold] if threshold else []
+    schema = ["--schema", "movie_recommendation"]
+    deduped = invoke("dedup", "-i", str(src), "-o", str(tmp_path / "d.jsonl"), *schema, *extra)
+    assert deduped.exit_code == 0, deduped.output
+    exported = invoke(
+        "export", str(src), "-f", "jsonl", "-o", str(tmp_path / "e.jsonl"), *schema, *extra
+    )
+    assert exported.exit_code == 0, exported.output
+    kept = [r["title"] for r in read_rows(tmp_path / "d.jsonl")]
+    assert [r["title"] for r in read_rows(tmp_path / "e.jsonl")] == kept
+    assert len(kept) < len(rows)  # the two commands agree on a set that has duplicates
 
 
 @pytest.fixture

@@ -6,8 +6,11 @@ import itertools
 
 import pytest
 
+from langsynth.errors import ConfigurationError
 from langsynth.normalize import jaccard, shingles
 from langsynth.quality import dedup
+from langsynth.quality.duplicates import dedup_settings
+from langsynth.schemas import load_schema
 
 SENTENCE = (
     "The old lighthouse keeper climbed the narrow stairs every evening to light the lamp "
@@ -98,10 +101,12 @@ def test_methods_can_be_chosen_and_bad_settings_are_refused() -> None:
     rows = [{"t": "a b c d e f"}, {"t": "A b c d e f"}]
     assert dedup(rows, methods=("minhash",)).rows[1]["duplicate_method"] == "minhash"
     assert dedup(rows, methods=("exact",)).rows[1]["duplicate_method"] == "exact"
-    with pytest.raises(ValueError, match="unknown dedup method"):
+    with pytest.raises(ConfigurationError, match="unknown dedup method"):
         dedup(rows, methods=("semantic",))
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(ConfigurationError, match="threshold"):
         dedup(rows, threshold=0)
+    with pytest.raises(ConfigurationError, match=r"key_fields: no column\(s\) plot"):
+        dedup(rows, key_fields=["plot"])
 
 
 def test_bookkeeping_columns_are_not_compared() -> None:
@@ -110,3 +115,25 @@ def test_bookkeeping_columns_are_not_compared() -> None:
         {"t": "same text here", "score": 1, "comment": "bad"},
     ]
     assert dedup(rows).rows[1]["duplicate_of"] == 0
+
+
+def test_defaults_come_from_the_schema_for_the_fields_the_rows_have() -> None:
+    movie = load_schema("movie_recommendation")  # dedup on title, text field reason
+    rows = [
+        {"title": "Alien", "genre": "horror", "reason": "A crew meets a creature in space."},
+        {"title": "Heat", "genre": "crime", "reason": "Two men on opposite sides of the law."},
+    ]
+    settings = dedup_settings(rows, schema=movie)
+    assert settings["key_fields"] == ["title"] and settings["text_fields"] == ["reason"]
+    assert settings["fuzzy_fields"] == ["title"]  # a short dedup field
+    assert settings["methods"] == ["exact", "minhash", "fuzzy"]
+    assert (settings["threshold"], settings["fuzzy_threshold"]) == (0.6, 92.0)
+    # Given settings win over the schema's.
+    given = dedup_settings(rows, schema=movie, key_fields=["genre"], fuzzy_fields=[])
+    assert given["key_fields"] == ["genre"] and given["fuzzy_fields"] == []
+    # Rows without the schema's fields (e.g. after the text step) fall back to the content
+    # columns, instead of comparing an absent column that is empty in every row.
+    texts = [{"id": 0, "text": "One story about a ship."}, {"id": 1, "text": "Another tale."}]
+    fallback = dedup_settings(texts, schema=movie)
+    assert fallback["key_fields"] == ["id", "text"] and fallback["fuzzy_fields"] == []
+    assert dedup(texts, schema=movie).n_duplicates == 0
