@@ -149,7 +149,7 @@ def counters_delta(
 def model_title(spec: str | None) -> str:
     """The spec plus, for an embedded model, what it is (for the RESULTS.md headers)."""
     from langsynth.llm import DEFAULT_MODEL, Settings
-    from langsynth.local import EMBEDDED_MODELS
+    from langsynth.model_files import EMBEDDED_MODELS
 
     chosen = spec or Settings.from_env().model or DEFAULT_MODEL
     model = EMBEDDED_MODELS.get(chosen)

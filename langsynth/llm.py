@@ -29,14 +29,8 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ConfigDict, PrivateAttr, SecretStr
 
 from langsynth.errors import ConfigurationError, MissingAPIKeyError
-from langsynth.local import (
-    EMBEDDED_MODELS,
-    SMALL,
-    LocalServer,
-    ServerConfig,
-    ensure_model,
-    shared_server,
-)
+from langsynth.local import LocalServer, ServerConfig, shared_server
+from langsynth.model_files import EMBEDDED_MODELS, SMALL, ensure_model
 from langsynth.specs import model_spec_of as model_spec_of  # re-exported
 
 log = logging.getLogger(__name__)

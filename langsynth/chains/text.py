@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -30,10 +30,10 @@ from langchain_core.prompts import BasePromptTemplate, ChatPromptTemplate
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from pydantic import BaseModel
 
+from langsynth.chains.verify import as_plain, missing_values
 from langsynth.errors import ConfigurationError
-from langsynth.metrics import parse_date, parse_number, row_id
+from langsynth.metrics import row_id
 from langsynth.model_errors import row_failure
-from langsynth.normalize import fold_for_match, fold_typography
 from langsynth.results import Usage
 from langsynth.runs import MapStep
 from langsynth.schemas import SchemaInfo
@@ -44,10 +44,8 @@ __all__ = [
     "DatasetGenerator",
     "TextResult",
     "create_data_generation_chain",
-    "missing_values",
     "render_fields",
     "text_summary",
-    "value_in_text",
 ]
 
 DATA_GENERATION_SYSTEM = (
@@ -79,19 +77,9 @@ def _render_value(value: Any) -> str:
     return str(value)
 
 
-def _as_plain(fields: Any) -> Any:
-    if isinstance(fields, BaseModel):
-        return fields.model_dump(mode="json")
-    if isinstance(fields, Mapping):
-        return {str(k): _as_plain(v) for k, v in fields.items()}
-    if isinstance(fields, list | tuple):
-        return [_as_plain(v) for v in fields]
-    return fields
-
-
 def render_fields(fields: Any) -> str:
     """Fields as prompt lines: ``- name: value`` for a mapping, one line per list element."""
-    plain = _as_plain(fields)
+    plain = as_plain(fields)
     if isinstance(plain, Mapping):
         return "\n".join(f"- {k}: {_render_value(v)}" for k, v in plain.items())
     if isinstance(plain, list):
@@ -124,97 +112,6 @@ def _clean_text(text: str) -> str:
     if len(text) > 1 and text[0] == text[-1] == '"' and text.count('"') == 2:
         text = text[1:-1].strip()
     return text
-
-
-# --------------------------------------------------------------------------- verification
-
-_NUMBER_IN_TEXT = re.compile(
-    r"(?<![\w.])[-+]?(?:[$€£¥₩]\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])"
-)
-_DATE_RENDERINGS = (
-    "%Y-%m-%d",
-    "%m/%d/%Y",
-    "{m}/{d}/%Y",
-    "%d/%m/%Y",
-    "%B {d}, %Y",
-    "%B {d} %Y",
-    "{d} %B %Y",
-    "%b {d}, %Y",
-    "%b. {d}, %Y",
-    "{d} %b %Y",
-    "%B {d}th, %Y",
-)
-
-
-def _contains(haystack: str, needle: str) -> bool:
-    if not needle:
-        return True
-    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
-
-
-def _numbers_in(text: str) -> set[Any]:
-    found = set()
-    for m in _NUMBER_IN_TEXT.finditer(text):
-        number = parse_number(m.group(0).replace(" ", ""))
-        if number is not None:
-            found.add(number.normalize())
-    return found
-
-
-def value_in_text(value: Any, text: str) -> bool:
-    """Whether one scalar value appears in ``text`` (case, whitespace and number formats aside).
-
-    Numbers match any written form of the same amount (``500``, ``$500.00``, ``500.0``);
-    dates match common renderings (``2024-03-05``, ``03/05/2024``, ``March 5, 2024``);
-    strings match as whole words after NFKC/casefold and trimming edge punctuation.
-    ``None``, blanks and booleans cannot be checked and count as present.
-    """
-    if value is None or isinstance(value, bool):
-        return True
-    if isinstance(value, str) and not value.strip():
-        return True
-    hay = fold_typography(text)
-    number = parse_number(value)
-    if number is not None and number.normalize() in _numbers_in(hay):
-        return True
-    date = parse_date(value)
-    if date is not None:
-        for fmt in _DATE_RENDERINGS:
-            rendered = date.strftime(
-                fmt.replace("{m}", str(date.month)).replace("{d}", str(date.day))
-            )
-            if _contains(hay, fold_typography(rendered)):
-                return True
-    needle = fold_for_match(str(value))
-    return _contains(hay, needle)
-
-
-def _leaves(value: Any, path: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            yield from _leaves(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, list | tuple | set):
-        for i, item in enumerate(value):
-            if isinstance(item, Mapping):
-                yield from _leaves(item, f"{path}[{i}]" if path else f"[{i}]")
-            else:
-                yield from _leaves(item, path)
-    else:
-        yield (path or "value", value)
-
-
-def missing_values(fields: Any, text: str, *, skip: Sequence[str] = ()) -> dict[str, list[Any]]:
-    """The field values that do not appear in ``text``, by field (list items one by one).
-
-    ``skip`` names fields not to check (free-text fields that are paraphrased, not quoted).
-    """
-    missing: dict[str, list[Any]] = {}
-    for path, value in _leaves(_as_plain(fields), ""):
-        if path.split(".")[-1].split("[")[0] in skip or path in skip:
-            continue
-        if not value_in_text(value, text):
-            missing.setdefault(path, []).append(value)
-    return missing
 
 
 def _missing_note(missing: Mapping[str, list[Any]]) -> str:
@@ -314,7 +211,7 @@ class TextResult:
         """``text, labels, preferences, verified, missing, attempts, error``."""
         return {
             "text": self.text,
-            "labels": _as_plain(self.fields),
+            "labels": as_plain(self.fields),
             "preferences": self.preferences,
             "verified": self.verified,
             "missing": self.missing,

@@ -3,6 +3,7 @@
 Each sub-module registers its commands on :data:`app`; importing them here wires them up.
 """
 
+from langsynth.cli import augment as _augment  # noqa: F401  (registers commands)
 from langsynth.cli import export as _export  # noqa: F401
 from langsynth.cli import generate as _generate  # noqa: F401
 from langsynth.cli import judge as _judge  # noqa: F401
@@ -10,7 +11,8 @@ from langsynth.cli import models as _models  # noqa: F401
 from langsynth.cli import quality as _quality  # noqa: F401
 from langsynth.cli import roundtrip as _roundtrip  # noqa: F401
 from langsynth.cli import schemas as _schemas  # noqa: F401
-from langsynth.cli import synthesis as _synthesis  # noqa: F401  (registers commands)
+from langsynth.cli import score as _score  # noqa: F401
+from langsynth.cli import synthesis as _synthesis  # noqa: F401
 from langsynth.cli._app import app, main
 
 # `langsynth --help` lists commands in the order of the workflow, not of registration.

@@ -22,7 +22,7 @@ def models(
 ) -> None:
     """Show the configured models and whether the embedded models are installed and assembled."""
     from langsynth.llm import DEFAULT_JUDGE_MODEL, DEFAULT_MODEL, Settings
-    from langsynth.local import EMBEDDED_MODELS, ensure_model, model_status
+    from langsynth.model_files import EMBEDDED_MODELS, ensure_model, model_status
 
     settings = Settings.from_env()
     rows = []

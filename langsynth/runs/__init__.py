@@ -4,16 +4,14 @@ See :mod:`langsynth.runs.engine` for how a run goes, :mod:`langsynth.runs.store`
 it leaves on disk, and :mod:`langsynth.runs.steps` for the two kinds of step it runs.
 """
 
-from langsynth.runs.engine import (
+from langsynth.runs.engine import RunOptions, run_map, run_source
+from langsynth.runs.protocols import (
     Admission,
     AdmitAll,
     Executor,
     KeyAdmission,
     LocalExecutor,
-    RunOptions,
     Verdict,
-    run_map,
-    run_source,
 )
 from langsynth.runs.result import RunResult
 from langsynth.runs.stats import Budget, RunStats

@@ -27,7 +27,8 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from langsynth._async import run_sync
 from langsynth.errors import ConfigurationError, RunInterrupted
 from langsynth.results import Usage, raw_output_of
-from langsynth.runs.engine import Admission, AdmitAll, RunOptions, run_map, run_source
+from langsynth.runs.engine import RunOptions, run_map, run_source
+from langsynth.runs.protocols import Admission, AdmitAll
 from langsynth.runs.result import RunResult
 from langsynth.runs.signals import graceful_signals
 from langsynth.runs.stats import Budget, CostFn, RunStats

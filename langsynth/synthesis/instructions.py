@@ -102,27 +102,10 @@ NEW_TASK_PROMPT = (
 )
 # Phrases of the prompt itself: an "instruction" containing them is the model echoing it.
 _PROMPT_ECHO = ("two lines", "followed by the instruction", "new task about", "tasks above")
-# A reverse instruction that points at "the text" instead of asking for it is useless.
-_GENERIC_REQUEST = re.compile(
-    r"\b(the|this|given|above|provided) (text|passage|paragraph|answer)\b|\bthe user\b",
-    re.IGNORECASE,
-)
 
 RESPONSE_PROMPT = "{instruction}\n\n{input}\n\nAnswer in at most 150 words."
-# Measured on the 0.5B model: asking "what request would this text answer" gave "What is the
-# main idea of the text?" for most texts; naming the topic fixed most; few-shot examples were
-# copied verbatim.
-REVERSE_PROMPT = (
-    'Text:\n"""\n{text}\n"""\n\n'
-    "Write the question or instruction a user gave to get exactly this text. "
-    "Mention the topic of the text. Write only the question or instruction."
-)
 
 _TASK_LINE = re.compile(r"^\s*(?:\*\*)?task\s*\d*\s*:?(?:\*\*)?\s*:?\s*", re.IGNORECASE)
-_REQUEST_PREFIX = re.compile(
-    r"^\s*(?:\*\*)?(?:request|question|user|instruction)\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*",
-    re.IGNORECASE,
-)
 _INPUT_LINE = re.compile(r"^\s*(?:\*\*)?input\s*:?(?:\*\*)?\s*:?\s*", re.IGNORECASE)
 _NONE = {"", "none", "n/a", "<none>", "(none)", "no input", "none."}
 

@@ -6,6 +6,7 @@ request, which is checked with the Self-Instruct filters (:mod:`~langsynth.synth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -20,14 +21,29 @@ from langsynth.runs import MapStep
 from langsynth.schemas.info import describe_validation_error
 from langsynth.schemas.instruction_example import InstructionExample
 from langsynth.synthesis.instructions import (
-    _GENERIC_REQUEST,
-    _REQUEST_PREFIX,
-    REVERSE_PROMPT,
     InstructionResult,
     SelfInstructFilter,
     _loose_example,
 )
 from langsynth.synthesis.task import acomplete
+
+# Measured on the 0.5B model: asking "what request would this text answer" gave "What is the
+# main idea of the text?" for most texts; naming the topic fixed most; few-shot examples were
+# copied verbatim.
+REVERSE_PROMPT = (
+    'Text:\n"""\n{text}\n"""\n\n'
+    "Write the question or instruction a user gave to get exactly this text. "
+    "Mention the topic of the text. Write only the question or instruction."
+)
+# A reverse instruction that points at "the text" instead of asking for it is useless.
+_GENERIC_REQUEST = re.compile(
+    r"\b(the|this|given|above|provided) (text|passage|paragraph|answer)\b|\bthe user\b",
+    re.IGNORECASE,
+)
+_REQUEST_PREFIX = re.compile(
+    r"^\s*(?:\*\*)?(?:request|question|user|instruction)\s*(?:\*\*)?\s*:\s*(?:\*\*)?\s*",
+    re.IGNORECASE,
+)
 
 
 class ReverseInstruction(MapStep):

@@ -8,21 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from langsynth import local
+from langsynth import local, model_files
 from langsynth.errors import (
     ModelIntegrityError,
     ModelNotInstalledError,
     ServerStartError,
 )
-from langsynth.local import (
+from langsynth.local import LocalServer, ServerConfig, tail_file
+from langsynth.model_files import (
     EmbeddedModel,
-    LocalServer,
-    ServerConfig,
     assemble_parts,
     ensure_model,
     is_assembled,
     model_status,
-    tail_file,
 )
 
 
@@ -115,7 +113,7 @@ def test_ensure_model_assembles_once_then_reuses(
     paths, data = parts
     model = fake_model(data)
     calls = []
-    monkeypatch.setattr(local, "part_paths", lambda m: calls.append(1) or paths)
+    monkeypatch.setattr(model_files, "part_paths", lambda m: calls.append(1) or paths)
     first = ensure_model(model, tmp_path)
     second = ensure_model(model, tmp_path)
     assert first == second and first.read_bytes() == data
@@ -127,7 +125,7 @@ def test_unmarked_file_is_rehashed_and_replaced_when_wrong(
 ) -> None:  # type: ignore[no-untyped-def]
     paths, data = parts
     model = fake_model(data)
-    monkeypatch.setattr(local, "part_paths", lambda m: paths)
+    monkeypatch.setattr(model_files, "part_paths", lambda m: paths)
     dest = tmp_path / "models" / "fake.gguf"
     dest.parent.mkdir(parents=True)
     dest.write_bytes(b"\0" * len(data))  # right size, wrong bytes, no marker

@@ -21,7 +21,7 @@ from langsynth.errors import (
 )
 from langsynth.results import Usage
 from langsynth.runs import Budget, MapStep, SourceStep, read_manifest, run_dir_for
-from langsynth.runs.engine import Verdict
+from langsynth.runs.protocols import Verdict
 from langsynth.runs.store import RunStore
 
 

@@ -13,13 +13,8 @@ import pytest
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import PromptTemplate
 
-from langsynth.chains.text import (
-    DatasetGenerator,
-    create_data_generation_chain,
-    missing_values,
-    render_fields,
-    value_in_text,
-)
+from langsynth.chains.text import DatasetGenerator, create_data_generation_chain, render_fields
+from langsynth.chains.verify import missing_values, value_in_text
 from langsynth.schemas import ActorFilmography
 from tests.fakes import FakeChatModel
 
