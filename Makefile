@@ -23,7 +23,7 @@ $(VENV)/.stamp-demo: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install --quiet -e '.[local,local-large,dev,hf]'
+	$(PIP) install --quiet -e '.[local,local-large,ray,hf,dev]'
 	@touch $@ $(VENV)/.stamp-demo
 
 install: $(VENV)/.stamp-demo

@@ -111,6 +111,15 @@ BENCHMARKS = (
         takes=("model",),
         extra=True,
     ),
+    Bench(
+        "scale_out",
+        "Scale-out on Ray (simulation): stub endpoints x 4 slots, records/s vs ideal",
+        full="",
+        quick="--endpoints 1 2 --waves 1 --latency 0.2 --no-saturation",
+        budget_s=240,
+        takes=(),
+        extra=True,  # starts up to 32 Ray actors (~6 GiB): not part of the default budget
+    ),
 )
 BY_NAME = {b.name: b for b in BENCHMARKS}
 

@@ -9,8 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    exc = cls.__new__(cls)
+    BaseException.__init__(exc, *args)
+    exc.__dict__.update(state)
+    return exc
+
+
 class LangsynthError(Exception):
-    """Base class of all langsynth errors."""
+    """Base class of all langsynth errors.
+
+    Every subclass pickles whatever its ``__init__`` takes (attributes are restored as they
+    are), so an error raised in a Ray worker reaches the driver as itself.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 class ConfigurationError(LangsynthError):
@@ -185,3 +199,30 @@ class MissingExtraError(LangsynthError):
 
 class HubError(LangsynthError):
     """A Hugging Face Hub upload cannot be made (no ``HF_TOKEN``, bad repo id, refused)."""
+
+
+class EndpointError(LangsynthError):
+    """A model endpoint of a scale-out run failed: refused, server error, no answer in time."""
+
+
+class AllEndpointsDownError(EndpointError):
+    """Every endpoint of a scale-out run is out of rotation.
+
+    ``failures`` maps each endpoint URL to the last fault seen there.
+    """
+
+    def __init__(self, message: str, failures: dict[str, str] | None = None) -> None:
+        self.failures = dict(failures or {})
+        super().__init__(message)
+
+
+class RemoteError(LangsynthError):
+    """An exception raised in a Ray worker that could not be sent back as itself.
+
+    ``type_name`` is its class, ``remote_traceback`` the worker's traceback text.
+    """
+
+    def __init__(self, message: str, *, type_name: str = "", remote_traceback: str = "") -> None:
+        self.type_name = type_name
+        self.remote_traceback = remote_traceback
+        super().__init__(message)

@@ -86,6 +86,13 @@ def row_failure(exc: BaseException) -> str:
             "--concurrency or wait, then resume.",
             exc,
         )
+    status = getattr(exc, "status_code", None) if isinstance(exc, openai.APIStatusError) else None
+    if status in (401, 403):
+        _unavailable(f"{_where(exc)} refused the request ({status}: {_detail(exc)}).", exc)
+    if status == 404:
+        _unavailable(f"{_where(exc)} has no such model or path ({_detail(exc)}).", exc)
+    if status == 429:
+        _unavailable(f"{_where(exc)} is rate-limiting ({_detail(exc)}); resume later.", exc)
     if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
         return f"the server rejected the request: {_detail(exc)}"
     if isinstance(exc, openai.InternalServerError | openai.APIStatusError):

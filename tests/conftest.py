@@ -22,8 +22,33 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("integration") or item.get_closest_marker("notebook"):
+        # Ray's driver talks gRPC to its local daemons and looks up its node address.
+        if any(item.get_closest_marker(m) for m in ("integration", "notebook", "ray")):
             item.add_marker(pytest.mark.enable_socket)
+
+
+RAY_MISSING = "Ray is not installed: pip install 'langsynth[ray]' (make test installs it)"
+
+
+@pytest.fixture(scope="session")
+def ray_instance() -> Iterator[Any]:
+    """A local Ray instance for the whole session: 2 CPUs, no dashboard, no usage statistics.
+
+    Started on first use (about 3 s) and shut down at the end; tests marked ``ray`` use it.
+    """
+    ray = pytest.importorskip("ray", reason=RAY_MISSING)
+    from langsynth.engines.ray import init_ray
+
+    if ray.is_initialized():  # pragma: no cover - a test left one behind
+        ray.shutdown()
+    init_ray(
+        "local",
+        num_cpus=2,
+        object_store_memory=200 * 1024 * 1024,
+        log_to_driver=False,  # worker output stays in Ray's session logs
+    )
+    yield ray
+    ray.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console
+
+if TYPE_CHECKING:
+    from langsynth.local import LocalServer
 
 
 @app.command()
@@ -68,37 +70,80 @@ def serve(
     model: Annotated[
         str, typer.Option("--model", "-m", help="local, local-large or a path to a .gguf file.")
     ] = "local",
-    parallel: Annotated[int | None, typer.Option(help="Parallel slots.")] = None,
+    parallel: Annotated[int | None, typer.Option(help="Parallel slots (per replica).")] = None,
     ctx: Annotated[int | None, typer.Option(help="Context tokens per slot.")] = None,
-    threads: Annotated[int | None, typer.Option(help="CPU threads (default: cores).")] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = a free one).")] = 0,
+    threads: Annotated[
+        int | None,
+        typer.Option(help="CPU threads in all (default: cores), split between replicas."),
+    ] = None,
+    port: Annotated[
+        int, typer.Option(help="Port on 127.0.0.1 (0 = a free one); replicas take the next ones.")
+    ] = 0,
+    replicas: Annotated[
+        int, typer.Option("--replicas", "-k", help="How many servers to start (for --endpoints).")
+    ] = 1,
 ) -> None:
-    """Run the embedded llama.cpp server in the foreground and print its base URL.
+    """Run the embedded llama.cpp server(s) in the foreground and print their URLs.
 
-    Other tools (or a second terminal) can then use it, e.g.
-    LANGSYNTH_LOCAL_URL=<url> langsynth generate ...
+    Other tools (or a second terminal) can then use them, e.g.
+    LANGSYNTH_LOCAL_URL=<url> langsynth generate ...; with --replicas K, K servers on one
+    machine and one OpenAI base URL per line, for --endpoints of a scale-out run.
     """
     from langsynth.llm import Settings, local_model_path, local_server_config, parse_spec
-    from langsynth.local import LocalServer
+    from langsynth.replicas import endpoints_line, replica_configs, start_replicas, stop_replicas
 
     settings = Settings.from_env()
     spec = model if model in ("local", "local-large") or ":" in model else f"local:{model}"
     path = local_model_path(parse_spec(spec), settings)
     config = local_server_config(settings, Path(path))
     config.require_key = False
-    config.port = port
     config.parallel = parallel or config.parallel
     config.ctx_per_slot = ctx or config.ctx_per_slot
     config.threads = threads or config.threads
-    with LocalServer(config) as server:
-        console.print(f"[green]serving[/] {Path(path).name} on {server.base_url}")
-        console.print(f"OpenAI base URL: {server.openai_base_url}  (no API key needed)")
-        env_var = "LANGSYNTH_LOCAL_LARGE_URL" if model == "local-large" else "LANGSYNTH_LOCAL_URL"
-        console.print(f"use it from langsynth: export {env_var}={server.base_url}")
-        console.print(f"log: {server.log_path}   Ctrl-C to stop")
-        try:
-            while server.alive():
-                time.sleep(0.5)
-            server.check_alive()  # it died on its own: raise with the log tail
-        except KeyboardInterrupt:
-            console.print("stopping")
+    configs = replica_configs(config, replicas, port=port)
+    servers = start_replicas(configs)
+    try:
+        if replicas == 1:
+            _announce_one(servers[0], Path(path).name, model)
+        else:
+            console.print(
+                f"[green]serving[/] {Path(path).name} x{replicas} "
+                f"({configs[0].threads} threads, {config.parallel} slots each)"
+            )
+            for server in servers:
+                print(server.openai_base_url, flush=True)  # plain lines, for scripts
+            print(f"--endpoints {endpoints_line(servers)}", flush=True)
+            console.print(f"logs: {servers[0].log_path.parent if servers[0].log_path else '-'}")
+            console.print("Ctrl-C to stop")
+        _serve_until_stopped(servers)
+    except KeyboardInterrupt:
+        console.print("stopping")
+    finally:
+        stop_replicas(servers)
+
+
+def _announce_one(server: LocalServer, name: str, model: str) -> None:
+    console.print(f"[green]serving[/] {name} on {server.base_url}")
+    console.print(f"OpenAI base URL: {server.openai_base_url}  (no API key needed)")
+    env_var = "LANGSYNTH_LOCAL_LARGE_URL" if model == "local-large" else "LANGSYNTH_LOCAL_URL"
+    console.print(f"use it from langsynth: export {env_var}={server.base_url}")
+    console.print(f"log: {server.log_path}   Ctrl-C to stop")
+
+
+def _serve_until_stopped(servers: list[LocalServer]) -> None:
+    """Wait while any server runs; one that dies is reported, the last one's death raises."""
+    from langsynth.replicas import wait_replicas
+
+    left = len(servers)
+
+    def on_exit(server: LocalServer) -> None:
+        nonlocal left
+        left -= 1
+        if left == 0:
+            server.check_alive()  # raises ServerDiedError with the log tail
+        console.print(
+            f"[yellow]{server.openai_base_url} stopped[/] (log: {server.log_path}); "
+            f"{left} still serving"
+        )
+
+    wait_replicas(servers, on_exit=on_exit)
