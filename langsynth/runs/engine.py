@@ -66,6 +66,7 @@ class _Session:
     executor: Executor
     progress: RunProgress | None = None
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    executor_summary: Any = None
     stop: str = ""
     started: float = field(default_factory=time.perf_counter)
 
@@ -189,6 +190,10 @@ async def _drive(
         updates.update(more)
         if message:
             updates["message"] = message
+        describe = getattr(session.executor, "summary", None)
+        if callable(describe):  # e.g. per-endpoint counters of a fleet
+            session.executor_summary = describe()
+            updates["executor"] = session.executor_summary
         if store is not None:
             session.stats.add_to_totals(store.manifest)
             updates["last_session"] = session.stats.summary(store.manifest.get("model"))
@@ -210,6 +215,7 @@ def _result(
         results=results,
         output=store.output if store is not None else None,
         manifest=store.manifest if store is not None else None,
+        executor=session.executor_summary,
     )
 
 

@@ -35,6 +35,7 @@ class RunResult:
     output: Path | None = None
     manifest: dict[str, Any] | None = field(default=None, repr=False)
     model: type[BaseModel] | None = field(default=None, repr=False)
+    executor: Any = field(default=None, repr=False)  # the executor's summary (e.g. endpoints)
 
     @property
     def complete(self) -> bool:

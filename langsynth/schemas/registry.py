@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import sys
@@ -28,7 +29,10 @@ def builtin_schemas() -> dict[str, SchemaInfo]:
 def _import_from_file(path: Path) -> types.ModuleType:
     if not path.is_file():
         raise SchemaError(f"Schema file {path} does not exist.")
-    module_name = f"langsynth_user_schema_{abs(hash(str(path.resolve())))}"
+    # A stable name (hash() of a str differs between processes): records of the schema must
+    # unpickle in another process, e.g. a Ray worker, under the same module name.
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    module_name = f"langsynth_user_schema_{digest}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise SchemaError(f"Cannot import {path}: not a Python file.")
