@@ -293,6 +293,26 @@ class SourceStep(MapStep):
             self, n, options, max_attempts=max_attempts, fail_fast_after=fail_fast_after
         )
 
+    async def aestimate(self, n: int, *, pilot: int = 4, **options: Any) -> dict[str, Any]:
+        """Generate a pilot of ``pilot`` rows (in memory), then project tokens, time and cost
+        for ``n``: ``{"n", "input_tokens", "output_tokens", "cost_usd", "elapsed_s",
+        "pilot_records"}`` (``cost_usd`` is ``None`` when the model's price is unknown)."""
+        from langsynth.pricing import project
+
+        options.pop("output", None)
+        options.pop("resume", None)
+        result = await self.agenerate(min(pilot, n), **options)
+        stats = result.stats
+        return project(stats.usage, stats.elapsed_s, len(result.rows), n, self.model_spec())
+
+    def estimate(self, n: int, *, pilot: int = 4, **options: Any) -> dict[str, Any]:
+        """What ``generate(n)`` would cost, from a pilot of a few rows (see :meth:`aestimate`).
+
+        >>> gen.estimate(1000, pilot=4)  # doctest: +SKIP
+        {'n': 1000, 'input_tokens': ..., 'output_tokens': ..., 'cost_usd': ..., ...}
+        """
+        return run_blocking(self.aestimate(n, pilot=pilot, **options), None)
+
     def generate(self, n: int, **options: Any) -> RunResult:
         """Generate until ``n`` rows are admitted (valid, new); journalled when ``output`` is set.
 
