@@ -131,3 +131,11 @@ class ExportFormatError(LangsynthError):
         shown = "; ".join(f"line {line}: {problem}" for line, problem in self.issues[:5])
         more = f" (and {len(self.issues) - 5} more)" if len(self.issues) > 5 else ""
         super().__init__(message + (f" {shown}{more}" if shown else ""))
+
+
+class PricingError(ConfigurationError):
+    """A price table (a file or ``LANGSYNTH_PRICES``) is malformed; says the expected form."""
+
+
+class EstimateError(LangsynthError):
+    """A cost/time projection cannot be made (e.g. the pilot accepted no records)."""
