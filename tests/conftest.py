@@ -1,7 +1,8 @@
 """Test set-up: unit tests run with sockets disabled; integration tests use the embedded model.
 
 Integration and notebook tests are marked; they get sockets (loopback only is used) and
-share one embedded llama.cpp server per session (``local_llm``).
+share one embedded llama.cpp server per session (``local_llm``). Browser tests get sockets
+too: Selenium talks to chromedriver over a loopback port.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ os.environ.setdefault("LANGSYNTH_NOTEBOOK_SIZE", "small")
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("integration") or item.get_closest_marker("notebook"):
+        if any(item.get_closest_marker(m) for m in ("integration", "notebook", "browser")):
             item.add_marker(pytest.mark.enable_socket)
 
 
