@@ -49,6 +49,8 @@ def report(
     for section in result.sections:
         table.add_row(section.title, escape(section.badge or ("-" if section.missing else "yes")))
     console.print(table)
+    for remark in result.remarks:
+        console.print(f"[cyan]note:[/] {escape(remark)}", highlight=False)
     for note in result.missing:
         console.print(f"[yellow]not in the report:[/] {escape(note)}", highlight=False)
     console.print(f"wrote [bold]{escape(str(written))}[/]", highlight=False)

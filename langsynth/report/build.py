@@ -33,6 +33,11 @@ class Report:
     html: str
     missing: list[str] = field(default_factory=list)
 
+    @property
+    def remarks(self) -> list[str]:
+        """Where the report found something in an unusual place (e.g. a journal, not OUT)."""
+        return list(self.source.remarks)
+
     def write(self, path: str | Path) -> Path:
         """Write the HTML atomically (temp file, then rename)."""
         out = Path(path)
@@ -102,7 +107,9 @@ def render(src: ReportSource, sections: list[Section], missing: list[str]) -> st
     body = (
         f"<header><h1>Data report: {esc(src.title)}</h1>"
         f'<div class="meta">{esc(where)} · written {esc(now)} by langsynth {esc(__version__)}'
-        f"</div>{_summary(sections)}{missing_html}</header>"
+        f"</div>{_summary(sections)}{missing_html}"
+        + "".join(f'<p class="remark">{esc(r)}</p>' for r in src.remarks)
+        + "</header>"
         f'<nav aria-label="sections">{nav}</nav><main>'
         + "".join(s.to_html() for s in sections)
         + "</main><footer>One self-contained file: no scripts, fonts or styles are loaded from "

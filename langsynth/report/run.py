@@ -11,8 +11,8 @@ from langsynth.report.source import ReportSource, manifest_json
 from langsynth.runs import run_dir_for
 
 MAX_TABLE_ROWS = 5000  # beyond this the page gets slow; the note says how many are left out
-# Where a manifest may hold the prompt (the engine's manifest, or a step's params).
-PROMPT_KEYS = ("prompt", "prompt_template", "system_prompt", "system", "messages", "template")
+# Where a manifest may hold the prompt (the engine's manifest, or a run's params).
+PROMPT_KEYS = ("system_prompt", "system", "prompt", "prompt_template", "template", "messages")
 
 
 def all_columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -57,7 +57,7 @@ def run_facts(manifest: Mapping[str, Any]) -> tuple[dict[str, Any], float | None
         cost = cost_of(usage, model)
         price = price_for(model)
         cost_text = (
-            f"{cost:.6f} (from the {price.source} price)"
+            f"{cost:.6f} (price: {price.source})"
             if cost is not None and price is not None
             else unknown_price_message(model)
         )
@@ -85,13 +85,15 @@ def run_facts(manifest: Mapping[str, Any]) -> tuple[dict[str, Any], float | None
     return facts, cost
 
 
-def _prompt(manifest: Mapping[str, Any]) -> Any:
+def _prompts(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The prompt parts a manifest records (system prompt, prompt template, ...)."""
     params = manifest.get("params") or {}
+    found: dict[str, Any] = {}
     for where in (manifest, params):
         for key in PROMPT_KEYS:
-            if where.get(key):
-                return where[key]
-    return None
+            if where.get(key) and key not in found:
+                found[key] = where[key]
+    return found
 
 
 def _lacking(src: ReportSource, name: str) -> str:
@@ -112,17 +114,16 @@ def run_section(src: ReportSource) -> Section:
         )
     facts, cost = run_facts(manifest)
     sec.add(kv(facts))
-    sec.badge = f"{cost:.4f} USD" if cost is not None else "cost unknown"
-    prompt = _prompt(manifest)
-    if prompt is not None:
-        sec.add(
-            "<h3>Prompt</h3>", pre(prompt if isinstance(prompt, str) else manifest_json(prompt))
-        )
-    else:
+    sec.badge = "cost unknown" if cost is None else f"{cost:.4f} USD" if cost else "0 USD"
+    prompts = _prompts(manifest)
+    for key, prompt in prompts.items():
+        text = prompt if isinstance(prompt, str) else manifest_json(prompt)
+        sec.add(f"<h3>Prompt: {key.replace('_', ' ')}</h3>", pre(text))
+    if not prompts:
         sec.lack("The manifest records no prompt (only the parameters below).")
-    params = manifest.get("params") or {}
+    params = {k: v for k, v in (manifest.get("params") or {}).items() if k not in prompts}
     if params:
-        sec.add("<h3>Parameters</h3>", kv({k: v for k, v in params.items() if v is not None}))
+        sec.add("<h3>Parameters</h3>", kv(params))
     steps = src.lineage.get("steps") or []
     if steps:
         keys = ["step", "input", "output", "at"]

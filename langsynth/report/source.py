@@ -40,7 +40,8 @@ class SplitPart:
 
 @dataclass
 class ReportSource:
-    """Everything found for one report; ``notes`` says what was not found and why."""
+    """Everything found for one report; ``notes`` says what was not found and why,
+    ``remarks`` where something was found in an unusual place."""
 
     path: Path
     rows: list[dict[str, Any]] = field(default_factory=list)
@@ -53,6 +54,7 @@ class ReportSource:
     parts: list[SplitPart] = field(default_factory=list)
     card: Path | None = None
     notes: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -172,7 +174,7 @@ def load_source(path: str | Path) -> ReportSource:
         src.rows, src.rows_from = read_rows(data_file), data_file
     elif run_dir is not None and (journal := _journal_rows(run_dir)) is not None:
         src.rows, src.rows_from = journal
-        src.notes.append(
+        src.remarks.append(
             f"The output file {_output_of(run_dir).name} is not there (yet): records are read "
             f"from the run's {journal[1].name}."
         )
@@ -204,7 +206,27 @@ def load_source(path: str | Path) -> ReportSource:
                 src.notes.append(f"The lineage of {output.name} cannot be read: {exc}")
     if src.manifest is None and src.lineage.get("generation"):
         src.manifest = dict(src.lineage["generation"])
+        origin = _generation_run_dir(output, src.lineage)
+        if origin is not None and src.rejections is None:
+            src.rejections = _rejections(origin)
+            src.remarks.append(
+                f"Run manifest and rejections are those of the generating run ({origin}); "
+                "the steps since are listed under Run."
+            )
     return src
+
+
+def _generation_run_dir(output: Path | None, lineage: dict[str, Any]) -> Path | None:
+    """The run directory of the file the first quality step read (the generator's output),
+    looked up beside ``output`` and then as recorded."""
+    steps = lineage.get("steps") or []
+    source = steps[0].get("input") if steps else None
+    if not source or output is None:
+        return None
+    for candidate in (output.parent / Path(source).name, Path(source)):
+        if _is_run_dir(run_dir_for(candidate)):
+            return run_dir_for(candidate)
+    return None
 
 
 def load_card_text(src: ReportSource) -> str | None:

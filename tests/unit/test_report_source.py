@@ -24,7 +24,7 @@ def test_output_file_with_run_directory(tmp_path: Path) -> None:
     assert src.rejections[1]["raw_output"] == REJECTIONS[1]["raw_output"]
     assert [(p.role, len(p.rows)) for p in src.parts] == [("train", 14), ("validation", 4)]
     assert src.card == tmp_path / "movies.card.md"
-    assert src.notes == []
+    assert src.notes == [] and src.remarks == []
 
 
 def test_run_directory_without_output_reads_the_journal(tmp_path: Path) -> None:
@@ -33,7 +33,7 @@ def test_run_directory_without_output_reads_the_journal(tmp_path: Path) -> None:
     assert src.data_file is None
     assert src.rows == movie_rows()
     assert src.rows_from == tmp_path / "movies.jsonl.run" / "journal.jsonl"
-    assert any("is not there (yet)" in n for n in src.notes)
+    assert any("is not there (yet)" in n for n in src.remarks)
     # The output path of a run still in progress works as well.
     assert load_source(tmp_path / "movies.jsonl").rows == movie_rows()
 
@@ -113,3 +113,18 @@ def test_what_is_not_a_source(tmp_path: Path) -> None:
     bad.write_text('{"a": 1}\n[1]\n')
     with pytest.raises(DataFileError, match="line 2"):
         load_source(bad)
+
+
+def test_quality_step_output_finds_the_generating_run(tmp_path: Path) -> None:
+    """A judged file has no run directory; its lineage leads to the generator's."""
+    from langsynth.lineage import record_step
+
+    out = make_run(tmp_path)
+    judged = write_jsonl(tmp_path / "movies.judged.jsonl", movie_rows())
+    record_step(judged, out, "judge", {"judged": 18})
+    src = load_source(judged)
+    assert src.run_dir is None
+    assert src.manifest is not None and src.manifest["model"] == "openai:gpt-4o-mini"
+    assert src.rejections is not None and [r["i"] for r in src.rejections] == [3, 7, 11]
+    assert [s["step"] for s in src.lineage["steps"]] == ["judge"]
+    assert any("generating run" in r for r in src.remarks) and src.notes == []
