@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -39,16 +38,15 @@ class Report:
         return list(self.source.remarks)
 
     def write(self, path: str | Path) -> Path:
-        """Write the HTML atomically (temp file, then rename)."""
+        """Write the HTML atomically (temp file, then rename), with the usual file mode."""
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=out.name + ".", suffix=".tmp", dir=out.parent)
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(self.html)
+            tmp.write_text(self.html, encoding="utf-8")
             os.replace(tmp, out)
         finally:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
         return out
 
 

@@ -257,3 +257,13 @@ def test_sections_in_reading_order(tmp_path: Path) -> None:
         "run", "records", "rejections", "fields", "duplicates", "judge", "roundtrip",
         "diversity", "split",
     ]  # fmt: skip
+
+
+def test_written_file_has_the_usual_mode(tmp_path: Path) -> None:
+    import os
+
+    out = build_report(make_run(tmp_path))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
