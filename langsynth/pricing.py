@@ -82,7 +82,7 @@ def _p(input: float, cached_input: float | None, output: float) -> Price:
     return Price(input=input, output=output, cached_input=cached_input, source=PRICES_SOURCE)
 
 
-_FREE = Price(0.0, 0.0, 0.0, source="embedded model (runs on this machine)")
+_FREE = Price(0.0, 0.0, 0.0, source="embedded model, no per-token price")
 
 # Bare model names; a spec's provider prefix is tried first (see price_for).
 BUILTIN_PRICES: dict[str, Price] = {
