@@ -33,7 +33,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing chromium and chromium-driver for the browser test"; \
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	      apt-get install -y -qq chromium chromium-driver >/dev/null; } \
+	      apt-get install -y -qq chromium chromium-driver fonts-nanum >/dev/null; } \
 	      || echo "could not install chromium: the browser test will skip"; \
 	  else \
 	    echo "chromium is missing and this is not root: the browser test will skip"; \
