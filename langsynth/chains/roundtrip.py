@@ -171,6 +171,10 @@ class RoundTripResult:
             )
         return pd.DataFrame(rows)
 
+    def to_hf_dataset(self) -> Any:
+        """The labelled rows as a ``datasets.Dataset`` (see :meth:`RunResult.to_hf_dataset`)."""
+        return self.run.to_hf_dataset()
+
     def fields_dataframe(self) -> pd.DataFrame:
         """One row per field: precision, recall, f1, support, tp, fp, fn."""
         frame: pd.DataFrame = self.report.fields_dataframe()

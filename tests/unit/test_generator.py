@@ -276,3 +276,19 @@ def test_do_not_repeat_is_off_by_default_even_on_resume(tmp_path: Path) -> None:
     llm = FakeChatModel(answers=[billing(2)])
     RecordGenerator("medical_billing", llm).generate(2, output=out, resume=True)
     assert "do not repeat" not in str(llm.calls[0][1].content)
+
+
+def test_a_run_converts_to_a_hugging_face_dataset_with_schema_features() -> None:
+    pytest.importorskip("datasets")
+    import datasets
+
+    from langsynth.schemas import load_schema
+
+    rows = load_schema("credit_card_transaction").load_examples()[:3]
+    llm = FakeChatModel(answers=rows)
+    gen = RecordGenerator("credit_card_transaction", llm, examples=[], concurrency=1)
+    ds = gen.generate(3).to_hf_dataset()
+    assert len(ds) == 3 and ds[0]["transaction_id"] == rows[0]["transaction_id"]
+    status = ds.features["status"]
+    assert isinstance(status, datasets.ClassLabel)
+    assert status.int2str(ds[0]["status"]) == rows[0]["status"]
