@@ -162,6 +162,11 @@ async def _drive(
     try:
         if session.progress is not None:
             session.progress.__enter__()
+        executor = session.executor
+        if isinstance(executor, LocalExecutor):  # e.g. warm the server's slot caches
+            prepare = getattr(executor.step, "aprepare", None)
+            if callable(prepare):
+                await prepare(executor.slots)
         await work_pool(next_item, work, done, slots=session.executor.slots)
         status = "budget" if session.stop.startswith("budget:") else "complete"
     except asyncio.CancelledError:
