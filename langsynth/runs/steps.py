@@ -81,6 +81,10 @@ class _StepBase:
         """What must not change between the sessions of one run (checked on resume)."""
         return {}
 
+    def step_summary(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Figures of the output rows recorded in the lineage (e.g. the judge's mean score)."""
+        return {}
+
     def cost_fn(self) -> CostFn | None:
         """Usage -> USD for the step's model; ``None`` when the price is unknown."""
         spec = self.model_spec()
