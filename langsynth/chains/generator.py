@@ -347,6 +347,11 @@ class RecordGenerator(SourceStep):
         """Attempt ``index``: its hints, drawn from the seed (the same for the same index)."""
         return {"index": index, "hints": self.hints(index)}
 
+    def input_of(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """For ``run(rows)``: a row of attributes is the hints of one record (fields the pools
+        do not cover are given as ``field: value``); ``{"hints": ..., "index": ...}`` as is."""
+        return dict(row) if "hints" in row or "index" in row else {"hints": dict(row)}
+
     def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
         return [result.to_row()]
 

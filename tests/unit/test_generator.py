@@ -292,3 +292,12 @@ def test_a_run_converts_to_a_hugging_face_dataset_with_schema_features() -> None
     status = ds.features["status"]
     assert isinstance(status, datasets.ClassLabel)
     assert status.int2str(ds[0]["status"]) == rows[0]["status"]
+
+
+def test_run_makes_one_record_per_row_of_given_attributes() -> None:
+    llm = FakeChatModel(answers=[billing(1), billing(2)])
+    gen = RecordGenerator("medical_billing", llm, concurrency=1, default_pools=False)
+    result = gen.run([{"patient_name": "Ada Obi"}, {"diagnosis_code": "E11.9"}])
+    assert len(result.rows) == 2
+    prompts = [str(call[1].content) for call in llm.calls]
+    assert "patient_name: Ada Obi" in prompts[0] and "diagnosis_code: E11.9" in prompts[1]
