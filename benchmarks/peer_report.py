@@ -17,7 +17,7 @@ from common import fmt, md_table
 VALID_TARGET = 2.0  # langsynth's valid unique records/s >= 2 x the best peer's (issue 15)
 
 _CONNECT = re.compile(
-    r'connect\(\d+, \{sa_family=AF_INET6?, .*?(?:inet_addr|inet_pton)\((?:AF_INET6, )?"([^"]+)"\)'
+    r'connect\(\d+, \{sa_family=AF_INET6?, .*?(?:inet_addr|inet_pton)\((?:AF_INET6, )?"([^"]+)"'
 )
 
 
