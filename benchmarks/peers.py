@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.model not in (None, "local"):
         raise SystemExit("peers.py measures the embedded model (local) shared by every tool")
-    began = time.perf_counter()
+    began, load_before = time.perf_counter(), round(os.getloadavg()[0], 2)
     args.work_dir = args.work_dir.resolve()  # the tools run with their own folder as cwd
     for peer in PEERS:  # install first, so no install time lands between two measured tools
         if peer.name in args.tools:
@@ -241,6 +241,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rows": rows,
         "verdict": verdict(rows),
         "elapsed_s": round(time.perf_counter() - began, 1),
+        "load_before": load_before,
     }  # fmt: skip
     write_results(args, result)
     return result
@@ -260,7 +261,7 @@ def write_results(args: argparse.Namespace, result: dict[str, Any]) -> None:
         "title": TITLE,
         "command": command_of(args),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "load_before": None,
+        "load_before": result["load_before"],
         "model": model_title("local"),
         "elapsed_s": result["elapsed_s"],
         "markdown": to_markdown(result),

@@ -223,7 +223,7 @@ def render(store: dict[str, Any]) -> str:
         facts = [entry["date"], f"{entry['elapsed_s']:.0f} s"]
         if entry.get("model"):
             facts.insert(1, f"model {entry['model']}")
-        if entry.get("load_before", 0) > 0.5:
+        if (entry.get("load_before") or 0) > 0.5:
             facts.append(f"load average {entry['load_before']} at start (machine was busy)")
         lines += [
             f"## {i}. {bench.title}",
