@@ -16,6 +16,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -84,8 +85,12 @@ def describe_response(body: dict[str, Any]) -> dict[str, Any]:
 class RecordingProxy:
     """Forward HTTP requests to ``upstream`` and keep one record per request."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, log: Path | None = None) -> None:
         parts = urlsplit(upstream)
+        self.log = log  # each record is also appended here as it completes (JSON lines)
+        if log is not None:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text("")
         self.upstream_host = parts.hostname or "127.0.0.1"
         self.upstream_port = parts.port or 80
         self.tag = "-"
@@ -122,6 +127,9 @@ class RecordingProxy:
         with self._lock:
             self._in_flight -= 1
             self.records.append(record)
+            if self.log is not None:
+                with self.log.open("a") as fh:
+                    fh.write(json.dumps(record) + "\n")
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         proxy = self

@@ -40,6 +40,8 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The langsynth measured is this checkout's, in this process (server, scoring) and in its runner.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import ROOT, counters_delta, make_parser, model_title, server_counters, write_json
 from peer_proxy import RecordingProxy, summarize
@@ -212,7 +214,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if args.install_only:
         return {}
     server = start_server(args)
-    proxy = RecordingProxy(str(server.base_url)).start()
+    proxy = RecordingProxy(str(server.base_url), log=args.work_dir / "requests.jsonl").start()
     stats = SimpleNamespace(openai_api_base=server.openai_base_url, openai_api_key=None)
     model = Path(server.config.model_path).stem
     try:
@@ -230,9 +232,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     info = load_schema(args.schema)
     for row in rows:
         finish_row(row, args.schema, proxy, args.work_dir)
-    (args.work_dir / "requests.jsonl").write_text(
-        "".join(json.dumps(r) + "\n" for r in proxy.records)
-    )
     result = {
         "job": {"schema": args.schema, "n": args.n, "concurrency": args.concurrency,
                 "slots": args.slots or args.concurrency, "temperature": args.temperature,
