@@ -59,6 +59,7 @@ def score(records: list[Any], schema: str) -> dict[str, Any]:
     }
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LOG_ERROR = re.compile(r"(\bERROR\b|\b[A-Z][A-Za-z]*Error: |\bException: )")
 
 
@@ -67,8 +68,11 @@ def log_errors(log_file: Path, top: int = 2) -> list[tuple[str, int]]:
     if not log_file.is_file():
         return []
     found: Counter[str] = Counter()
-    for line in log_file.read_text(errors="replace").splitlines():
-        if _LOG_ERROR.search(line) and not line.lstrip().startswith("File "):
+    for raw in log_file.read_text(errors="replace").splitlines():
+        line = _ANSI.sub("", raw)
+        if "%|" in line or line.lstrip().startswith("File "):  # progress bars, tracebacks
+            continue
+        if _LOG_ERROR.search(line):
             found[" ".join(line.split())[:240]] += 1
     return found.most_common(top)
 
@@ -129,7 +133,9 @@ def _failure_text(row: dict[str, Any]) -> str:
             f"{len(errors)} of {row['notes'].get('attempts', '?')} runs raised: {errors[0][:120]}"
         )
     if row["returned"] < row["n"]:
-        return f"returned {row['returned']} of {row['n']} records"
+        logged = row.get("log_errors") or []
+        why = f": {logged[0][0][:140]}" if logged else ""
+        return f"returned {row['returned']} of {row['n']} records{why}"
     return ""
 
 

@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--install-only", action="store_true", help="create the peer venvs, run nothing"
     )
+    parser.add_argument(
+        "--rescore", action="store_true", help="tables again from the last run in --work-dir"
+    )
     parser.add_argument("--work-dir", type=Path, default=ROOT / "out" / "peers")
     parser.add_argument(
         "--results-dir", type=Path, default=RESULTS_DIR, help="where peers.md/.json go"
@@ -128,7 +131,7 @@ def run_tool(
         row["how"] = peer.how
         problem = ensure_venv(peer, work / "install.log")
         if problem:
-            return {**row, "error": problem, "raw": {}}
+            return {**row, "error": problem, "process_s": 0.0}
     config = {**config, "work_dir": str(work), "dists": dists}
     (work / "config.json").write_text(json.dumps(config, indent=2))
     env = tool_env(peer, work, work / "netguard.jsonl")
@@ -155,18 +158,19 @@ def run_tool(
     row["process_s"] = round(time.perf_counter() - started, 1)
     proxy.tag = "-"
     row["server"] = counters_delta(before, server_counters(stats))
-    raw = load_json(work / "result.json")
-    if not raw and "error" not in row:
+    if not (work / "result.json").is_file() and "error" not in row:
         tail = (work / "stderr.log").read_text(errors="replace").strip().splitlines()[-3:]
         row["error"] = f"exited {proc.returncode} without a result: " + " | ".join(tail)
-    row["raw"] = raw
     return row
 
 
-def finish_row(row: dict[str, Any], schema: str, proxy: RecordingProxy, work: Path) -> None:
-    """Score the tool's records and add its request pattern and network check (in place)."""
-    raw = row.pop("raw")
-    row.setdefault("error", raw.get("error"))
+def finish_row(
+    row: dict[str, Any], schema: str, requests: list[dict[str, Any]], work: Path
+) -> dict[str, Any]:
+    """The tool's row scored, with its request pattern and network check."""
+    raw = load_json(work / row["tool"] / "result.json")
+    if not row.get("error"):
+        row["error"] = raw.get("error")
     row["traceback"] = raw.get("traceback")
     row["notes"] = raw.get("notes") or {}
     row["versions"] = raw.get("versions") or {}
@@ -174,7 +178,7 @@ def finish_row(row: dict[str, Any], schema: str, proxy: RecordingProxy, work: Pa
     row["wall_s"] = raw.get("wall_s")
     row.update(score(raw.get("records") or [], schema))
     window = (raw["job_started"], raw["job_ended"]) if raw.get("job_started") else None
-    row["requests"] = summarize(proxy.for_tag(row["tool"]), window)
+    row["requests"] = summarize([r for r in requests if r["tool"] == row["tool"]], window)
     guard = work / row["tool"] / "netguard.jsonl"
     refused = [json.loads(line)["target"] for line in guard.read_text().splitlines()] if (
         guard.is_file()) else []  # fmt: skip
@@ -184,6 +188,7 @@ def finish_row(row: dict[str, Any], schema: str, proxy: RecordingProxy, work: Pa
     row["network"] = {"refused": sorted(set(refused)), "strace_connects": connects,
                       "strace_outbound": outside}  # fmt: skip
     rates(row)
+    return row
 
 
 def start_server(args: argparse.Namespace) -> Any:
@@ -201,12 +206,15 @@ def start_server(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Install what is missing, start the server and proxy, run every tool, score, write."""
-    from langsynth.schemas import load_schema
-
-    if args.model not in (None, "local"):
-        raise SystemExit("peers.py measures the embedded model (local) shared by every tool")
     began, load_before = time.perf_counter(), round(os.getloadavg()[0], 2)
     args.work_dir = args.work_dir.resolve()  # the tools run with their own folder as cwd
+    if args.rescore:  # the tables again from the last run's files, nothing measured
+        saved = load_json(args.work_dir / "run.json")
+        if not saved:
+            raise SystemExit(f"--rescore: no run.json in {args.work_dir}; run the benchmark first")
+        return assemble(args, saved)
+    if args.model not in (None, "local"):
+        raise SystemExit("peers.py measures the embedded model (local) shared by every tool")
     for peer in PEERS:  # install first, so no install time lands between two measured tools
         if peer.name in args.tools:
             problem = ensure_venv(peer, args.work_dir / peer.name / "install.log")
@@ -229,28 +237,44 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         proxy.stop()
         server.stop()
-    info = load_schema(args.schema)
-    for row in rows:
-        finish_row(row, args.schema, proxy, args.work_dir)
-    result = {
+    saved = {
         "job": {"schema": args.schema, "n": args.n, "concurrency": args.concurrency,
                 "slots": args.slots or args.concurrency, "temperature": args.temperature,
                 "max_tokens": args.max_tokens, "model": model_title("local"),
-                "dedup_fields": list(info.dedup_fields or []), "prompt": config["prompt"]},
+                "prompt": config["prompt"], "tools": list(args.tools)},
         "rows": rows,
-        "verdict": verdict(rows),
         "elapsed_s": round(time.perf_counter() - began, 1),
         "load_before": load_before,
     }  # fmt: skip
+    write_json(args.work_dir / "run.json", saved)
+    return assemble(args, saved)
+
+
+def assemble(args: argparse.Namespace, saved: dict[str, Any]) -> dict[str, Any]:
+    """Score the saved run (tool outcomes + request records) and write the result files."""
+    from langsynth.schemas import load_schema
+
+    requests_file = args.work_dir / "requests.jsonl"
+    requests = [json.loads(line) for line in requests_file.read_text().splitlines() if line]
+    job = saved["job"]
+    rows = [finish_row(dict(row), job["schema"], requests, args.work_dir) for row in saved["rows"]]
+    info = load_schema(job["schema"])
+    result = {
+        **saved,
+        "job": {**job, "dedup_fields": list(info.dedup_fields or [])},
+        "rows": rows,
+        "verdict": verdict(rows),
+    }
     write_results(args, result)
     return result
 
 
-def command_of(args: argparse.Namespace) -> str:
-    argv = ["python", "benchmarks/peers.py", "--n", str(args.n), "--concurrency",
-            str(args.concurrency), "--temperature", str(args.temperature)]  # fmt: skip
-    if list(args.tools) != list(TOOLS):
-        argv += ["--tools", *args.tools]
+def command_of(job: dict[str, Any]) -> str:
+    """The command that reproduces a run with this job."""
+    argv = ["python", "benchmarks/peers.py", "--n", str(job["n"]), "--concurrency",
+            str(job["concurrency"]), "--temperature", str(job["temperature"])]  # fmt: skip
+    if list(job.get("tools") or TOOLS) != list(TOOLS):
+        argv += ["--tools", *job["tools"]]
     return shlex.join(argv)
 
 
@@ -258,7 +282,7 @@ def write_results(args: argparse.Namespace, result: dict[str, Any]) -> None:
     """``results/peers.md`` and ``.json`` (a RESULTS.md section entry, see run_all.py)."""
     entry = {
         "title": TITLE,
-        "command": command_of(args),
+        "command": command_of(result["job"]),
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "load_before": result["load_before"],
         "model": model_title("local"),
