@@ -183,11 +183,14 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"{fmt(q['mean_in_flight'], 1)} / {q['max_in_flight']}",
             ", ".join(q["temperatures"]) or "-", ", ".join(q["max_tokens"]) or "-",
             ", ".join(q["finish_reasons"]) or "-",
+            fmt((r.get("server") or {}).get("prompt_tokens_total"), 0),
+            fmt((r.get("server") or {}).get("prompt_seconds_total"), 1),
         ])  # fmt: skip
     lines += ["", "Request pattern at the server (recorded by a pass-through proxy):", ""]
     headers = ["tool", "structured output sent", "requests", "prompt tok/req",
                "uncached prompt tok/req", "in flight mean / max", "temperature sent",
-               "max_tokens sent", "finish"]  # fmt: skip
+               "max_tokens sent", "finish", "server: prompt tok processed",
+               "server: prompt s (all slots)"]  # fmt: skip
     lines.append(md_table(headers, pattern))
     lines += ["", "Why records were invalid (commonest first):", ""]
     for r in rows:
@@ -216,6 +219,8 @@ def to_markdown(result: dict[str, Any]) -> str:
             f"- {r['tool']}: refused by the guard: {refused}; connects seen by strace: "
             f"{net['strace_connects']}, outside loopback: {outside}"
         )
+    if job.get("langsynth_commit"):
+        lines += ["", f"langsynth code: commit {job['langsynth_commit']} of `langsynth/`."]
     lines += ["", "Versions: " + "; ".join(
         f"{r['tool']}: " + ", ".join(f"{k} {v}" for k, v in r.get("versions", {}).items())
         for r in rows if r.get("versions")

@@ -191,6 +191,18 @@ def finish_row(
     return row
 
 
+def langsynth_commit() -> str | None:
+    """The last commit of this checkout's ``langsynth/`` (what the langsynth row measured)."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%h %cs", "--", "langsynth"],
+            cwd=ROOT, capture_output=True, text=True, timeout=10, check=False,
+        )  # fmt: skip
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
 def start_server(args: argparse.Namespace) -> Any:
     """The one embedded server (as ``langsynth serve`` starts it), no API key, 127.0.0.1."""
     from langsynth.llm import Settings, local_model_path, local_server_config, parse_spec
@@ -241,10 +253,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "job": {"schema": args.schema, "n": args.n, "concurrency": args.concurrency,
                 "slots": args.slots or args.concurrency, "temperature": args.temperature,
                 "max_tokens": args.max_tokens, "model": model_title("local"),
-                "prompt": config["prompt"], "tools": list(args.tools)},
+                "prompt": config["prompt"], "tools": list(args.tools),
+                "langsynth_commit": langsynth_commit()},
         "rows": rows,
         "elapsed_s": round(time.perf_counter() - began, 1),
         "load_before": load_before,
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }  # fmt: skip
     write_json(args.work_dir / "run.json", saved)
     return assemble(args, saved)
@@ -283,7 +297,7 @@ def write_results(args: argparse.Namespace, result: dict[str, Any]) -> None:
     entry = {
         "title": TITLE,
         "command": command_of(result["job"]),
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": result["date"],  # when it was measured (a --rescore keeps it)
         "load_before": result["load_before"],
         "model": model_title("local"),
         "elapsed_s": result["elapsed_s"],
