@@ -5,13 +5,15 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 DEMO_OUT ?= out/demo/medical_billing.csv
 
-.PHONY: demo test test-unit test-browser browser lint typecheck bench install install-dev clean help
+.PHONY: demo test test-unit test-browser browser lint typecheck bench bench-peers install install-dev clean help
 
 help:
 	@echo "make demo   - set up, then generate 20 medical billing records on the embedded model"
 	@echo "make test   - set up, then run unit, integration, notebook and browser tests"
 	@echo "make lint   - ruff + mypy"
 	@echo "make bench  - run the benchmarks and rewrite benchmarks/RESULTS.md"
+	@echo "make bench-peers - langsynth vs langchain_experimental, Data Designer, distilabel,"
+	@echo "               curator on one server (installs them into .venv-peers/ once)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,5 +66,10 @@ lint: $(VENV)/.stamp-dev
 bench: $(VENV)/.stamp-dev
 	$(BIN)/python benchmarks/run_all.py
 
+# Its own target: the peers' installs and runs do not fit make bench's 15 minutes. Writes
+# benchmarks/results/peers.md and its section of RESULTS.md.
+bench-peers: $(VENV)/.stamp-dev
+	$(BIN)/python benchmarks/run_all.py --only peers
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-peers out .pytest_cache .mypy_cache .ruff_cache
