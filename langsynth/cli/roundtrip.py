@@ -274,7 +274,7 @@ def roundtrip(
 
     Records come from the record generator (or --records); texts from the dataset generator
     (--verify regenerates texts that leave values out); extraction uses --strategy. With -o
-    every step is journalled (the generated records in OUTPUT.run/records.jsonl) and --resume
+    every step is journalled (the generated records in OUTPUT.run/generated.jsonl) and --resume
     continues an interrupted round trip. The output rows form a labelled data set for
     `langsynth bench-extract`.
     """
@@ -297,7 +297,7 @@ def roundtrip(
         llm = get_chat_model(model, temperature=0.9, max_tokens=512, seed=seed)
         generated = RecordGenerator(info, llm, concurrency=concurrency, seed=seed).generate(
             n,
-            output=run_dir_for(output) / "records.jsonl" if output is not None else None,
+            output=run_dir_for(output) / "generated.jsonl" if output is not None else None,
             resume=resume,
             overwrite=overwrite,
             progress=True,
