@@ -172,7 +172,9 @@ async def _drive(
         if isinstance(executor, LocalExecutor):  # e.g. warm the server's slot caches
             prepare = getattr(executor.step, "aprepare", None)
             if callable(prepare):
+                started = time.perf_counter()
                 await prepare(executor.slots)
+                session.stats.setup_s = time.perf_counter() - started
         await work_pool(next_item, work, done, slots=session.executor.slots)
         status = "budget" if session.stop.startswith("budget:") else "complete"
     except asyncio.CancelledError:
