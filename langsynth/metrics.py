@@ -17,7 +17,8 @@ Match modes (``match=``):
 - ``exact``: Python equality (``500 == 500.0``; strings byte for byte).
 - ``normalized`` (default): strings are NFKC-normalized, casefolded, whitespace collapsed and edge
   punctuation trimmed; values that read as numbers are compared as decimals after removing
-  currency symbols and thousands separators (``"$1,500.00"`` equals ``1500``); values that read
+  currency symbols, codes (``RM``, ``S$``, ``USD``) and thousands separators (``"$1,500.00"``
+  equals ``1500``); values that read
   as dates are compared as ISO dates (``"03/05/2024"`` equals ``"2024-03-05"``).
 - ``fuzzy``: ANLS on the normalized strings: ``1 - normalized Levenshtein distance`` when that
   distance is below 0.5, else 0. Numbers and dates still match exactly (as in ``normalized``):
@@ -104,7 +105,12 @@ class FailedPrediction(Protocol):
 # --------------------------------------------------------------------------- normalization
 
 _CURRENCY = "$€£¥₩₹₽¢"
-_CURRENCY_CODES = r"(?:usd|eur|gbp|jpy|krw|inr|cad|aud|chf|us\$)"
+# Codes and prefixes as printed on receipts: "RM 9.00" (ringgit), "S$12", "Rp 15.000" is not
+# covered (dot thousands); longer alternatives first so "rmb" is not read as "rm" + "b".
+_CURRENCY_CODES = (
+    r"(?:usd|eur|gbp|jpy|krw|inr|cad|aud|chf|myr|sgd|hkd|nzd|cny|rmb|idr|php|thb|"
+    r"us\$|s\$|hk\$|a\$|c\$|nz\$|rm|rp)"
+)
 _NUMBER_RE = re.compile(
     rf"^(?P<sign>[-+])?\s*(?:{_CURRENCY_CODES}\s*)?[{re.escape(_CURRENCY)}]?\s*(?P<sign2>[-+])?"
     r"(?P<num>(?:\d{1,3}(?:[,  _']\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
