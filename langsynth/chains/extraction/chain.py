@@ -1,0 +1,445 @@
+"""The extraction chain: one document in, one :class:`Extraction` (record or failure) out.
+
+A bad answer never raises: it becomes an :class:`ExtractionFailure` with the reason and what
+the model said. What the chain does per document, in order:
+
+1. optionally *locate* (``locate=True``): a first call names the line numbers that hold each
+   field, and the extraction call is shown those lines as hints;
+2. *extract*: one call with the strategy's output format (on the embedded llama.cpp server,
+   ``json_schema`` also constrains every text value to a verbatim span of the document,
+   :mod:`langsynth.chains.spans`);
+3. optionally *vote* (``samples=N``): N answers (the first greedy, the rest sampled) and a
+   field-wise majority (:mod:`langsynth.chains.extraction.vote`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, SystemMessage
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from pydantic import BaseModel, ValidationError
+
+from langsynth._async import bounded_map, run_sync
+from langsynth.chains.extraction.locate import locate_notes, locate_runnable, parse_locations
+from langsynth.chains.extraction.prompts import (
+    as_text,
+    example_pair,
+    extraction_system_prompt,
+    few_shot_messages,
+    numbers_as_digits,
+    user_message,
+)
+from langsynth.chains.extraction.vote import vote
+from langsynth.chains.spans import span_fields, span_grammar
+from langsynth.chains.structured import (
+    Usage,
+    describe_validation_error,
+    is_llamacpp,
+    json_schema_of,
+    raw_text,
+    structured_runnable,
+)
+from langsynth.errors import ExtractionError
+from langsynth.schemas import SchemaInfo, load_schema
+
+STRATEGIES: tuple[str, ...] = ("json_schema", "tool_calling", "parser", "json_mode")
+_METHOD = {
+    "json_schema": "json_schema",
+    "tool_calling": "function_calling",
+    "json_mode": "json_mode",
+}
+NO_TOOL_CALL = (
+    "the model answered with text instead of calling the tool: this server or model does not "
+    "force tool calls; use the json_schema strategy there"
+)
+TRUNCATED = "the answer was cut off at max_tokens before the JSON was complete"
+SAMPLE_TEMPERATURE = 0.7
+
+
+@dataclass
+class ExtractionFailure:
+    """A text that yielded no valid record: the reason and what the model said.
+
+    ``parsed_output`` is the JSON object the model produced when it parsed but did not
+    validate against the schema (the metrics score its values), else ``None``.
+    """
+
+    error: str
+    raw_output: str = ""
+    parsed_output: dict[str, Any] | None = None
+    strategy: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": self.error,
+            "raw_output": self.raw_output,
+            "parsed_output": self.parsed_output,
+            "strategy": self.strategy,
+        }
+
+
+@dataclass
+class Extraction:
+    """The result for one text: the record or the failure, raw output, tokens, latency.
+
+    The row protocol of the run engine: :attr:`ok`, :attr:`error`, :attr:`raw_output`,
+    :attr:`usage` and :meth:`to_row` (columns ``prediction, error, raw_output``).
+    """
+
+    record: BaseModel | None
+    failure: ExtractionFailure | None
+    raw_output: str = ""
+    usage: Usage = field(default_factory=Usage)
+    latency_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    @property
+    def error(self) -> str | None:
+        """Why no valid record came out (``None`` when :attr:`ok`)."""
+        return self.failure.error if self.failure is not None else None
+
+    @property
+    def prediction(self) -> BaseModel | ExtractionFailure:
+        """The record, or the failure (what the chain's ``invoke`` returns)."""
+        if self.record is not None:
+            return self.record
+        assert self.failure is not None
+        return self.failure
+
+    def to_row(self) -> dict[str, Any]:
+        """``prediction`` (the record; for a failure the JSON it parsed, or null), ``error``,
+        ``raw_output``: JSON-serialisable."""
+        if self.record is not None:
+            prediction: dict[str, Any] | None = self.record.model_dump(mode="json")
+        else:
+            prediction = self.failure.parsed_output if self.failure is not None else None
+        return {"prediction": prediction, "error": self.error, "raw_output": self.raw_output}
+
+
+OUTPUT_COLUMNS: tuple[str, ...] = ("prediction", "error", "raw_output")
+INPUT_COLUMNS: tuple[str, ...] = ("text",)
+
+
+class ExtractionChain(Runnable[Any, Any]):
+    """Extract a record of ``schema`` from a text with one of :data:`STRATEGIES`.
+
+    ``invoke(text)`` returns the validated record or an :class:`ExtractionFailure`;
+    :meth:`aextract` returns the :class:`Extraction` (with raw output, tokens and latency).
+    See :func:`create_extraction_chain` for the options.
+    """
+
+    input_columns = INPUT_COLUMNS
+    output_columns = OUTPUT_COLUMNS
+
+    def __init__(
+        self,
+        schema: str | type[BaseModel] | SchemaInfo,
+        llm: BaseChatModel,
+        strategy: str = "json_schema",
+        *,
+        examples: Sequence[Any] = (),
+        verbatim: bool | None = None,
+        line_numbers: bool = False,
+        locate: bool = False,
+        samples: int = 1,
+    ) -> None:
+        if strategy not in STRATEGIES:
+            raise ExtractionError(
+                f"Unknown extraction strategy {strategy!r}; use one of {', '.join(STRATEGIES)}."
+            )
+        if samples < 1:
+            raise ExtractionError(f"samples must be at least 1, got {samples}.")
+        self.info = load_schema(schema)
+        self.model = self.info.model
+        self.llm = llm
+        self.strategy = strategy
+        self.examples = [example_pair(e) for e in examples]
+        self.line_numbers = line_numbers or locate
+        self.locate = locate
+        self.samples = samples
+        self._schema = numbers_as_digits(json_schema_of(self.model))
+        self.verbatim = self._resolve_verbatim(verbatim)
+        # One model per sample: the greedy one, then sampling ones with their own seeds.
+        self._llms = [llm, *(_sampling(llm, i) for i in range(1, samples))]
+        self._runnables = [self._runnable(m) for m in self._llms]
+        self._locator = locate_runnable(self.model, llm, strategy) if locate else None
+        self._prefix = self._prefix_messages()
+
+    def __repr__(self) -> str:
+        return f"ExtractionChain(schema={self.info.name!r}, strategy={self.strategy!r})"
+
+    def _resolve_verbatim(self, verbatim: bool | None) -> bool:
+        """Span grammars need a llama.cpp server (a GBNF ``grammar``) and a flat schema."""
+        from langchain_openai.chat_models.base import BaseChatOpenAI
+
+        possible = self.strategy == "json_schema" and span_fields(self._schema) is not None
+        if verbatim is None:
+            return possible and isinstance(self.llm, BaseChatOpenAI) and is_llamacpp(self.llm)
+        if verbatim and not possible:
+            raise ExtractionError(
+                "verbatim=True needs the json_schema strategy and a flat schema (text, number, "
+                "boolean, enum and list-of-text fields); this one does not qualify."
+            )
+        return verbatim
+
+    def _runnable(self, llm: BaseChatModel) -> Runnable[Any, Any] | None:
+        """What one extraction call goes through (``None``: the parser strategy's plain call)."""
+        if self.strategy == "parser":
+            return None
+        if self.verbatim:
+            return None  # built per document (the grammar holds the document)
+        method = _METHOD[self.strategy]
+        schema = self._schema if self.strategy == "json_schema" else None
+        runnable, _ = structured_runnable(llm, self.model, method, schema=schema)
+        return runnable
+
+    def _prefix_messages(self) -> list[BaseMessage]:
+        system = extraction_system_prompt(self.model, self.strategy, line_numbers=self.line_numbers)
+        tool_name = str(json_schema_of(self.model)["title"])
+        return [
+            SystemMessage(content=system),
+            *few_shot_messages(
+                self.examples,
+                tool_name=tool_name if self.strategy == "tool_calling" else None,
+                line_numbers=self.line_numbers,
+            ),
+        ]
+
+    def messages(self, text: str, *, notes: str = "") -> list[BaseMessage]:
+        """The chat messages sent for ``text`` (system prompt, examples, the document)."""
+        return [
+            *self._prefix,
+            user_message(text, line_numbers=self.line_numbers, notes=notes),
+        ]
+
+    # ----------------------------------------------------------------- one text
+
+    async def aextract(self, text: Any, config: RunnableConfig | None = None) -> Extraction:
+        """Extract one text; a bad answer becomes a failure, connection problems raise."""
+        document = as_text(text)
+        start = time.perf_counter()
+        usage = Usage()
+        notes = ""
+        if self._locator is not None:
+            located, locate_usage = await _guarded(self._locator.ainvoke, document, config)
+            usage.add(locate_usage if isinstance(located, str) else Usage.of(located.get("raw")))
+            notes = locate_notes(parse_locations(located, self.model), document)
+        messages = self.messages(document, notes=notes)
+        if self.samples == 1:
+            extraction = await self._call(0, messages, document, config)
+        else:
+            answers = await asyncio.gather(
+                *(self._call(i, messages, document, config) for i in range(self.samples))
+            )
+            extraction = self._vote(list(answers))
+        extraction.usage.add(usage)
+        extraction.latency_s = time.perf_counter() - start
+        return extraction
+
+    async def _call(
+        self, index: int, messages: list[BaseMessage], document: str, config: RunnableConfig | None
+    ) -> Extraction:
+        llm, runnable = self._llms[index], self._runnables[index]
+        if self.verbatim:
+            grammar = span_grammar(self._schema, document)
+            runnable = llm.bind(extra_body={"grammar": grammar}) | RunnableLambda(_json_reply)
+        if runnable is None:
+            outcome, usage = await _guarded(llm.ainvoke, messages, config)
+            if isinstance(outcome, str):
+                return self._failure(outcome, "", None, usage)
+            return self._from_text(outcome)
+        outcome, usage = await _guarded(runnable.ainvoke, messages, config)
+        if isinstance(outcome, str):
+            return self._failure(outcome, "", None, usage)
+        return self._from_structured(outcome)
+
+    def _vote(self, answers: list[Extraction]) -> Extraction:
+        parsed = [_values_of(a) for a in answers]
+        usage = Usage()
+        for a in answers:
+            usage.add(a.usage)
+        if not any(p is not None for p in parsed):
+            first = answers[0]
+            first.usage = usage
+            return first
+        data = vote([p for p in parsed if p is not None], list(self.model.model_fields))
+        result = self._validate(data, answers[0].raw_output, usage)
+        return result
+
+    def _failure(
+        self, error: str, raw: str, parsed: dict[str, Any] | None, usage: Usage
+    ) -> Extraction:
+        failure = ExtractionFailure(error, raw, parsed, self.strategy)
+        return Extraction(None, failure, raw, usage)
+
+    def _validate(self, data: dict[str, Any], raw: str, usage: Usage) -> Extraction:
+        try:
+            record = self.model.model_validate(data)
+        except ValidationError as exc:
+            return self._failure(describe_validation_error(exc), raw, data, usage)
+        return Extraction(record, None, raw, usage)
+
+    def _from_structured(self, result: Mapping[str, Any]) -> Extraction:
+        message = result.get("raw")
+        raw = raw_text(message)
+        usage = Usage.of(message)
+        meta = getattr(message, "response_metadata", None) or {}
+        parsed = result.get("parsed")
+        if isinstance(parsed, BaseModel):
+            parsed = parsed.model_dump()
+        if isinstance(parsed, dict):
+            return self._validate(parsed, raw, usage)
+        if self.strategy == "tool_calling" and not getattr(message, "tool_calls", None):
+            return self._failure(NO_TOOL_CALL, raw, None, usage)
+        if meta.get("finish_reason") == "length":
+            return self._failure(TRUNCATED, raw, None, usage)
+        error = result.get("parsing_error")
+        reason = (
+            f"the answer is not a JSON object ({str(error)[:200]})"
+            if error is not None
+            else "the model returned no structured output"
+        )
+        return self._failure(reason, raw, None, usage)
+
+    def _from_text(self, message: BaseMessage) -> Extraction:
+        from langsynth.chains.extraction.locate import parse_json_object
+
+        raw = raw_text(message)
+        usage = Usage.of(message)
+        data = parse_json_object(raw)
+        if data is None:
+            meta = getattr(message, "response_metadata", None) or {}
+            reason = (
+                TRUNCATED
+                if meta.get("finish_reason") == "length"
+                else "the answer contains no JSON object"
+            )
+            return self._failure(reason, raw, None, usage)
+        return self._validate(data, raw, usage)
+
+    # ----------------------------------------------------------------- Runnable
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **_: Any) -> Any:
+        """The record for ``input`` (a text or ``{"text": ...}``), or an ExtractionFailure."""
+        return run_sync(self.aextract(input, config)).prediction
+
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **_: Any) -> Any:
+        return (await self.aextract(input, config)).prediction
+
+    # ----------------------------------------------------------------- many texts
+
+    async def aextract_many(
+        self,
+        texts: Sequence[Any],
+        *,
+        concurrency: int = 4,
+        on_result: Callable[[int, Extraction], None] | None = None,
+        config: RunnableConfig | None = None,
+    ) -> list[Extraction]:
+        """Extract every text with bounded concurrency; results keep the input order."""
+
+        async def one(_: int, text: Any) -> Extraction:
+            return await self.aextract(text, config)
+
+        return await bounded_map(one, texts, concurrency=concurrency, on_result=on_result)
+
+    def extract_many(
+        self,
+        texts: Sequence[Any],
+        *,
+        concurrency: int = 4,
+        on_result: Callable[[int, Extraction], None] | None = None,
+    ) -> list[Extraction]:
+        """Synchronous :meth:`aextract_many` (also inside Jupyter)."""
+        return run_sync(self.aextract_many(texts, concurrency=concurrency, on_result=on_result))
+
+
+def _json_reply(message: BaseMessage) -> dict[str, Any]:
+    from langsynth.chains.extraction.locate import parse_json_object
+
+    parsed = parse_json_object(raw_text(message))
+    return {"raw": message, "parsed": parsed, "parsing_error": None}
+
+
+def _values_of(extraction: Extraction) -> dict[str, Any] | None:
+    if extraction.record is not None:
+        return extraction.record.model_dump()
+    return extraction.failure.parsed_output if extraction.failure is not None else None
+
+
+def _sampling(llm: BaseChatModel, index: int = 1) -> BaseChatModel:
+    """The same model sampling at :data:`SAMPLE_TEMPERATURE` (another seed per sample)."""
+    update: dict[str, Any] = {}
+    fields = type(llm).model_fields
+    if "temperature" in fields:
+        update["temperature"] = SAMPLE_TEMPERATURE
+    if "seed" in fields:
+        update["seed"] = (getattr(llm, "seed", None) or 0) + 1000 + index
+    return llm.model_copy(update=update) if update else llm
+
+
+async def _guarded(
+    call: Callable[..., Any], value: Any, config: RunnableConfig | None
+) -> tuple[Any, Usage]:
+    """``await call(value, config=config)``; an exception about this answer becomes its reason.
+
+    Returns ``(result, Usage())`` or ``(reason string, Usage(calls=1))``. Connection problems
+    and a dead embedded server are not about the answer: they raise.
+    """
+    import openai
+
+    try:
+        return await call(value, config=config), Usage()
+    except openai.LengthFinishReasonError:
+        return TRUNCATED, Usage(calls=1)
+    except openai.APITimeoutError:
+        return "the request timed out", Usage(calls=1)
+    except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+        return f"the server rejected the request: {exc}", Usage(calls=1)
+
+
+def create_extraction_chain(
+    schema: str | type[BaseModel] | SchemaInfo,
+    llm: BaseChatModel,
+    strategy: str = "json_schema",
+    *,
+    examples: Sequence[Any] = (),
+    verbatim: bool | None = None,
+    line_numbers: bool = False,
+    locate: bool = False,
+    samples: int = 1,
+) -> ExtractionChain:
+    """A Runnable text -> record (or :class:`ExtractionFailure`) for ``schema``.
+
+    Args:
+        schema: built-in name, ``file.py:Class``, ``module:Class`` or a Pydantic model.
+        llm: the chat model (temperature 0 is best for extraction).
+        strategy: one of ``json_schema``, ``tool_calling``, ``parser``, ``json_mode``.
+        examples: optional few-shot examples, ``(text, record)`` pairs or
+            ``{"text": ..., "labels": {...}}`` rows.
+        verbatim: constrain every text value to a span of the document (``json_schema`` on a
+            llama.cpp server; ``None`` = on for the embedded server when the schema is flat).
+        line_numbers: show the document with numbered lines.
+        locate: first ask which lines hold each field, then extract with those lines named.
+        samples: answers per document; above 1, a field-wise majority vote of the greedy
+            answer and ``samples - 1`` sampled ones (self-consistency).
+    """
+    return ExtractionChain(
+        schema,
+        llm,
+        strategy,
+        examples=examples,
+        verbatim=verbatim,
+        line_numbers=line_numbers,
+        locate=locate,
+        samples=samples,
+    )
