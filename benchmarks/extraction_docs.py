@@ -8,7 +8,7 @@ the micro F1 pooled over every field of every document; the table also gives it 
 ``receipt_bare`` runs the receipts with a schema of four bare ``str`` fields (no descriptions),
 as a user might write it.
 
-    python benchmarks/extraction_docs.py --model local
+    python benchmarks/extraction_docs.py                      # local, then local-large
     python benchmarks/extraction_docs.py --model local-large --strategies json_schema
     python benchmarks/extraction_docs.py --kinds receipts --limit 20 --option samples=3
 
@@ -46,10 +46,22 @@ MAX_TOKENS = 512
 
 def build_parser() -> argparse.ArgumentParser:
     parser = make_parser(__doc__)
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=["local", "local-large"],
+        help="model specs, one after another (--model picks one)",
+    )
     parser.add_argument("--strategies", nargs="+", default=list(STRATEGIES))
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     parser.add_argument("--limit", type=int, default=None, help="first N documents per kind")
     parser.add_argument("--slots", type=int, default=4, help="server slots = concurrency")
+    parser.add_argument(
+        "--examples",
+        type=int,
+        default=0,
+        help="few-shot examples per kind (from data/extraction/fewshot/, another seed)",
+    )
     parser.add_argument(
         "--option", action="append", default=[], help="NAME=VALUE for create_extraction_chain"
     )
@@ -98,17 +110,31 @@ def mismatches(info: Any, rows: list[dict[str, Any]], results: list[Any], n: int
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Every model in turn (each embedded server is stopped before the next starts)."""
+    from langsynth import local
+
+    specs = [args.model] if args.model else list(args.models)
+    out: dict[str, Any] = {"models": []}
+    for spec in specs:
+        try:
+            out["models"].append(run_model(args, spec))
+        finally:
+            local.stop_all()
+    return out
+
+
+def run_model(args: argparse.Namespace, spec: str) -> dict[str, Any]:
     from langsynth._async import run_sync
     from langsynth.chains.extraction import create_extraction_chain
+    from langsynth.datafile import read_rows
     from langsynth.metrics import score_dataset
 
     options = parse_options(args.option)
-    llm = chat_model(args.model, args.slots, threads=args.threads, temperature=0,
-                     max_tokens=MAX_TOKENS)  # fmt: skip
+    llm = chat_model(spec, args.slots, threads=args.threads, temperature=0, max_tokens=MAX_TOKENS)
     data = {kind: load_kind(kind, args.limit) for kind in args.kinds}
     out: dict[str, Any] = {
-        "model": model_title(args.model),
-        "options": options,
+        "model": model_title(spec),
+        "options": {**options, **({"examples": args.examples} if args.examples else {})},
         "n": {kind: len(rows) for kind, (_, rows) in data.items()},
         "strategies": {},
     }
@@ -118,7 +144,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         calls = output_tokens = 0
         for kind, (info, rows) in data.items():
-            chain = create_extraction_chain(info, llm, strategy, **options)
+            shots = read_rows(DATA / "fewshot" / KINDS[kind][0])[: args.examples]
+            chain = create_extraction_chain(info, llm, strategy, examples=shots, **options)
             results = run_sync(
                 chain.aextract_many([r["text"] for r in rows], concurrency=args.slots)
             )
@@ -157,6 +184,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def to_markdown(result: dict[str, Any]) -> str:
+    return "\n\n".join(model_markdown(r) for r in result["models"])
+
+
+def model_markdown(result: dict[str, Any]) -> str:
     kinds = list(result["n"])
     headers = ["strategy", "micro F1 (pooled)", *[f"{k} ({result['n'][k]})" for k in kinds],
                "parse rate", "calls/doc", "s"]  # fmt: skip
@@ -192,8 +223,11 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 
 def headline(result: dict[str, Any]) -> str:
-    best = max(result["strategies"].items(), key=lambda kv: kv[1]["micro_f1"])
-    return f"{result['model'].split(' ')[0]}: best micro F1 {best[1]['micro_f1']:.3f} ({best[0]})"
+    parts = []
+    for r in result["models"]:
+        best = max(r["strategies"].items(), key=lambda kv: kv[1]["micro_f1"])
+        parts.append(f"{r['model'].split(' ')[0]} micro F1 {best[1]['micro_f1']:.3f} ({best[0]})")
+    return "best per model: " + ", ".join(parts)
 
 
 if __name__ == "__main__":

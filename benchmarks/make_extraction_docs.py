@@ -823,6 +823,7 @@ KINDS: dict[str, tuple[str, Callable[[random.Random, int], dict[str, Any]]]] = {
     "clinic_letters": ("ClinicLetter", make_letter),
 }
 COUNTS = {"receipts": 48, "invoices": 16, "emails": 16, "clinic_letters": 16}
+FEW_SHOT = 3
 
 
 def build(seed: int = 14, counts: dict[str, int] | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -844,10 +845,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args(argv)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    for kind, rows in build(args.seed).items():
-        path = args.out_dir / f"{kind}.jsonl"
-        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
-        print(f"{path}: {len(rows)} documents")
+    # Few-shot examples for the benchmark's --examples: another seed, never in the test set.
+    shots = build(args.seed + 1000, {kind: FEW_SHOT for kind in KINDS})
+    for folder, docs in ((args.out_dir, build(args.seed)), (args.out_dir / "fewshot", shots)):
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, rows in docs.items():
+            path = folder / f"{kind}.jsonl"
+            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+            print(f"{path}: {len(rows)} documents")
     return 0
 
 

@@ -64,7 +64,8 @@ def test_extraction_strategies_work_through_chatopenai_whatever_the_model_name(
     results = chain.extract_many(TEXTS, concurrency=2)
     assert [r.error for r in results] == [None] * len(TEXTS)
     assert all(isinstance(r.record, ActorFilmography) for r in results)
-    assert results[0].record is not None and "Big" in results[0].record.Film
+    # structure is the point here (extraction quality is benchmarked elsewhere)
+    assert results[0].record is not None and results[0].record.Actor == "Tom Hanks"
 
 
 def test_tool_calling_is_forced_on_the_embedded_server(local_llm) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -32,10 +31,13 @@ from langsynth.chains.extraction.prompts import (
     example_pair,
     extraction_system_prompt,
     few_shot_messages,
+    is_address_field,
     numbers_as_digits,
     user_message,
 )
+from langsynth.chains.extraction.result import Extraction, ExtractionFailure
 from langsynth.chains.extraction.vote import vote
+from langsynth.chains.extraction.wrapped import complete_wrapped
 from langsynth.chains.spans import span_fields, span_grammar
 from langsynth.chains.structured import (
     Usage,
@@ -60,69 +62,6 @@ NO_TOOL_CALL = (
 )
 TRUNCATED = "the answer was cut off at max_tokens before the JSON was complete"
 SAMPLE_TEMPERATURE = 0.7
-
-
-@dataclass
-class ExtractionFailure:
-    """A text that yielded no valid record: the reason and what the model said.
-
-    ``parsed_output`` is the JSON object the model produced when it parsed but did not
-    validate against the schema (the metrics score its values), else ``None``.
-    """
-
-    error: str
-    raw_output: str = ""
-    parsed_output: dict[str, Any] | None = None
-    strategy: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "error": self.error,
-            "raw_output": self.raw_output,
-            "parsed_output": self.parsed_output,
-            "strategy": self.strategy,
-        }
-
-
-@dataclass
-class Extraction:
-    """The result for one text: the record or the failure, raw output, tokens, latency.
-
-    The row protocol of the run engine: :attr:`ok`, :attr:`error`, :attr:`raw_output`,
-    :attr:`usage` and :meth:`to_row` (columns ``prediction, error, raw_output``).
-    """
-
-    record: BaseModel | None
-    failure: ExtractionFailure | None
-    raw_output: str = ""
-    usage: Usage = field(default_factory=Usage)
-    latency_s: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.record is not None
-
-    @property
-    def error(self) -> str | None:
-        """Why no valid record came out (``None`` when :attr:`ok`)."""
-        return self.failure.error if self.failure is not None else None
-
-    @property
-    def prediction(self) -> BaseModel | ExtractionFailure:
-        """The record, or the failure (what the chain's ``invoke`` returns)."""
-        if self.record is not None:
-            return self.record
-        assert self.failure is not None
-        return self.failure
-
-    def to_row(self) -> dict[str, Any]:
-        """``prediction`` (the record; for a failure the JSON it parsed, or null), ``error``,
-        ``raw_output``: JSON-serialisable."""
-        if self.record is not None:
-            prediction: dict[str, Any] | None = self.record.model_dump(mode="json")
-        else:
-            prediction = self.failure.parsed_output if self.failure is not None else None
-        return {"prediction": prediction, "error": self.error, "raw_output": self.raw_output}
 
 
 OUTPUT_COLUMNS: tuple[str, ...] = ("prediction", "error", "raw_output")
@@ -151,6 +90,7 @@ class ExtractionChain(Runnable[Any, Any]):
         line_numbers: bool = False,
         locate: bool = False,
         samples: int = 1,
+        complete_lines: bool = True,
     ) -> None:
         if strategy not in STRATEGIES:
             raise ExtractionError(
@@ -167,6 +107,12 @@ class ExtractionChain(Runnable[Any, Any]):
         self.locate = locate
         self.samples = samples
         self._schema = numbers_as_digits(json_schema_of(self.model))
+        props = self._schema.get("properties", {})
+        self._wrapped = (
+            [n for n in self.model.model_fields if is_address_field(n, props.get(n, {}))]
+            if complete_lines
+            else []
+        )
         self.verbatim = self._resolve_verbatim(verbatim)
         # One model per sample: the greedy one, then sampling ones with their own seeds.
         self._llms = [llm, *(_sampling(llm, i) for i in range(1, samples))]
@@ -241,6 +187,7 @@ class ExtractionChain(Runnable[Any, Any]):
                 *(self._call(i, messages, document, config) for i in range(self.samples))
             )
             extraction = self._vote(list(answers))
+        extraction = self._complete(extraction, document)
         extraction.usage.add(usage)
         extraction.latency_s = time.perf_counter() - start
         return extraction
@@ -274,6 +221,20 @@ class ExtractionChain(Runnable[Any, Any]):
         data = vote([p for p in parsed if p is not None], list(self.model.model_fields))
         result = self._validate(data, answers[0].raw_output, usage)
         return result
+
+    def _complete(self, extraction: Extraction, document: str) -> Extraction:
+        """Addresses cut at a line break get their comma-joined lines back (:mod:`.wrapped`)."""
+        values = _values_of(extraction)
+        if not self._wrapped or values is None:
+            return extraction
+        grown = {
+            name: complete_wrapped(value, document)
+            for name in self._wrapped
+            if isinstance(value := values.get(name), str)
+        }
+        if all(grown[name] == values[name] for name in grown):
+            return extraction
+        return self._validate({**values, **grown}, extraction.raw_output, extraction.usage)
 
     def _failure(
         self, error: str, raw: str, parsed: dict[str, Any] | None, usage: Usage
@@ -417,6 +378,7 @@ def create_extraction_chain(
     line_numbers: bool = False,
     locate: bool = False,
     samples: int = 1,
+    complete_lines: bool = True,
 ) -> ExtractionChain:
     """A Runnable text -> record (or :class:`ExtractionFailure`) for ``schema``.
 
@@ -432,6 +394,8 @@ def create_extraction_chain(
         locate: first ask which lines hold each field, then extract with those lines named.
         samples: answers per document; above 1, a field-wise majority vote of the greedy
             answer and ``samples - 1`` sampled ones (self-consistency).
+        complete_lines: give an address field the comma-joined lines around the lines the
+            model copied (:func:`~langsynth.chains.extraction.wrapped.complete_wrapped`).
     """
     return ExtractionChain(
         schema,
@@ -442,4 +406,5 @@ def create_extraction_chain(
         line_numbers=line_numbers,
         locate=locate,
         samples=samples,
+        complete_lines=complete_lines,
     )

@@ -24,6 +24,7 @@ __all__ = [
     "few_shot_messages",
     "field_hint",
     "field_lines",
+    "is_address_field",
     "numbered",
     "numbers_as_digits",
     "user_message",
@@ -84,6 +85,11 @@ _NAME_WORDS = {"company", "vendor", "merchant", "shop", "store", "seller", "supp
 def _name_words(name: str) -> set[str]:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
     return {w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w}
+
+
+def is_address_field(name: str, prop: Mapping[str, Any]) -> bool:
+    """A text field whose name says it holds a postal address."""
+    return _json_type(prop).startswith("string") and bool(_name_words(name) & _ADDRESS_WORDS)
 
 
 def field_hint(name: str, prop: Mapping[str, Any]) -> str:
