@@ -27,6 +27,8 @@ from typing import Any
 
 __all__ = ["flatten", "span_fields", "span_grammar"]
 
+_STARTS = "#$£€¥₹(+-@&*'"
+MAX_ITEMS = 20  # list items when the schema sets no maxItems: no endless lists
 _NUMBER = '"-"? [0-9]+ ("." [0-9]+)?'
 _INTEGER = '"-"? [0-9]+'
 # Small models like to quote numbers ("271037"); a quoted digit string is accepted too
@@ -99,7 +101,15 @@ def _automaton_rules(text: str) -> list[str]:
     for i, state in enumerate(states):
         alts = [f"{_gbnf_literal(ch)} sa-{target}" for ch, target in sorted(state.next.items())]
         if i == 0:
-            rules.append("span ::= " + (" | ".join(alts) if alts else '"?"'))
+            # A value starts with a letter, a digit or a sign that opens one ("#12", "$5",
+            # "(M)"): the 0.5B model otherwise filled lists with "," and "." items until
+            # max_tokens, and started names with the space before them.
+            starts = [
+                f"{_gbnf_literal(ch)} sa-{target}"
+                for ch, target in sorted(state.next.items())
+                if ch.isalnum() or ch in _STARTS
+            ]
+            rules.append("span ::= " + (" | ".join(starts) if starts else '"?"'))
         else:
             body = " | ".join(alts)
             rules.append(f"sa-{i} ::= ({body})?" if body else f'sa-{i} ::= ""')
@@ -155,7 +165,9 @@ def _value_rule(prop: Mapping[str, Any], kind: str) -> str:
     elif kind == "strings":
         # A list gets "[]" when nothing is found; null only if the schema allows it.
         item = '"\\"" span "\\""'
-        body = f'"[" ({item} ("," {item})*)? "]"'
+        node = next(o for o in prop.get("anyOf", [prop]) if o.get("type") == "array")
+        more = max(int(node.get("maxItems", MAX_ITEMS)) - 1, 0)
+        body = f'"[" ({item} ("," ws {item}){{0,{more}}})? "]"'
         return f'({body}) | "null"' if nullable else body
     elif kind in ("number", "integer"):
         digits = _NUMBER if kind == "number" else _INTEGER

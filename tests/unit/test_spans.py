@@ -81,7 +81,8 @@ def test_the_grammar_lists_every_key_in_order_and_spans_for_text() -> None:
     assert '"[0-9]' not in rules["v-1"] and "[0-9]+" in rules["v-1"]
     assert rules["v-3"].startswith('"["') and "null" not in rules["v-3"]  # a list gets []
     # one rule per automaton state; the first characters of the span are the document's
-    assert sorted(re.findall(r'"(.)" sa-', rules["span"])) == sorted(set("RM 9.00 NASI"))
+    starts = sorted(re.findall(r'"(.)" sa-', rules["span"]))
+    assert starts == sorted({c for c in "RM 9.00 NASI" if c.isalnum()})  # no ' ', '.'
 
 
 def test_non_ascii_characters_are_escaped_in_the_grammar() -> None:
