@@ -172,16 +172,39 @@ def is_openai_platform(llm: BaseChatModel) -> bool:
     return host == "api.openai.com" or host.endswith(".openai.azure.com")
 
 
-def _parse_tool_reply(message: BaseMessage) -> dict[str, Any]:
-    calls = getattr(message, "tool_calls", None) or []
-    if not calls:
-        return {"raw": message, "parsed": None, "parsing_error": None}
-    args = calls[0].get("args")
-    return {
-        "raw": message,
-        "parsed": args if isinstance(args, dict) else None,
-        "parsing_error": None,
-    }
+def text_tool_call(message: BaseMessage, tool_name: str) -> dict[str, Any] | None:
+    """The arguments of a tool call the model *wrote as text*, else ``None``.
+
+    Measured on the embedded llama.cpp server (xllamacpp 2026.10): Qwen2.5 Coder 0.5B answers
+    a forced tool call (``tool_choice`` named or ``"required"``) with the call as a JSON block
+    in the content, ``{"name": "<tool>", "arguments": {...}}``, and no ``tool_calls``; with
+    ``"required"`` it then writes newlines up to ``max_tokens``. The call is in the text, so
+    it is read from there.
+    """
+    from langchain_core.utils.json import parse_json_markdown
+
+    content = message.content if isinstance(message.content, str) else raw_text(message)
+    try:
+        value = parse_json_markdown(content.strip())
+    except Exception:  # no JSON in the text: no call
+        return None
+    if not isinstance(value, dict) or value.get("name") != tool_name:
+        return None
+    args = value.get("arguments", value.get("parameters"))
+    return args if isinstance(args, dict) else None
+
+
+def _tool_reply_parser(tool_name: str) -> Any:
+    def parse(message: BaseMessage) -> dict[str, Any]:
+        calls = getattr(message, "tool_calls", None) or []
+        if calls:
+            args = calls[0].get("args")
+            parsed = args if isinstance(args, dict) else None
+        else:
+            parsed = text_tool_call(message, tool_name)
+        return {"raw": message, "parsed": parsed, "parsing_error": None}
+
+    return parse
 
 
 def _bind_compatible(
@@ -193,7 +216,10 @@ def _bind_compatible(
     for model names LangChain believes lack structured outputs (``gpt-3.5-turbo``, the
     ``ChatOpenAI()`` default), and a named ``tool_choice`` is not honoured by every llama.cpp
     chat template (the model then answers in text). ``response_format`` with the schema, and
-    ``tool_choice="required"`` with the one tool, work on llama.cpp, vLLM and Ollama.
+    ``tool_choice="required"`` with the one tool, work on vLLM, Ollama and llama-server with
+    a tool-aware template. The embedded server does not force the call for Qwen2.5 Coder (see
+    :func:`text_tool_call`): there the tool is named, which ends the answer cleanly, and the
+    call is read from the text.
     """
     from langchain_core.runnables import RunnableLambda
 
@@ -205,8 +231,10 @@ def _bind_compatible(
         }
         return llm.bind(response_format=response_format) | RunnableLambda(_parse_json_reply)
     if method == "function_calling":
-        bound = llm.bind_tools([schema], tool_choice="required", parallel_tool_calls=False)
-        return bound | RunnableLambda(_parse_tool_reply)
+        name = str(schema["title"])
+        choice = name if is_llamacpp(llm) else "required"
+        bound = llm.bind_tools([schema], tool_choice=choice, parallel_tool_calls=False)
+        return bound | RunnableLambda(_tool_reply_parser(name))
     return None
 
 

@@ -136,3 +136,16 @@ def test_the_openai_platform_keeps_langchains_own_rules(monkeypatch: pytest.Monk
     runnable.invoke("Ann is three.")
     assert seen[0]["response_format"]["type"] == "json_schema"
     assert seen[0]["response_format"]["json_schema"]["name"] == "Person"
+
+
+def test_a_tool_call_written_as_text_is_read_from_the_text() -> None:
+    from langchain_core.messages import AIMessage
+
+    from langsynth.chains.structured import text_tool_call
+
+    # What the embedded server returns for a forced call (measured): a JSON block, no calls.
+    said = '```json\n{"name": "Person", "arguments": {"name": "Ann", "age": 3}}\n```\n\n\n'
+    assert text_tool_call(AIMessage(content=said), "Person") == {"name": "Ann", "age": 3}
+    assert text_tool_call(AIMessage(content=said), "Other") is None  # another tool
+    assert text_tool_call(AIMessage(content="I cannot."), "Person") is None
+    assert text_tool_call(AIMessage(content='{"name": "Ann", "age": 3}'), "Person") is None
