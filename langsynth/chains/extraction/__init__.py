@@ -10,7 +10,8 @@ the raw model output and the reason; it never raises for a bad answer, so ``batc
   text value is also constrained to a verbatim span of the document
   (:mod:`langsynth.chains.spans`);
 - ``tool_calling``: the schema as a tool the model must call (``tool_choice="required"`` on
-  OpenAI-compatible servers, which llama.cpp honours for every chat template);
+  OpenAI-compatible servers; the embedded llama.cpp server does not force the call for Qwen2.5
+  Coder, which writes it as JSON text: the tool is named there and the call read from the text);
 - ``parser``: ``PydanticOutputParser`` format instructions in the prompt and the model's free
   text parsed (what seed 001 does);
 - ``json_mode``: ``response_format={"type": "json_object"}`` and Pydantic validation.
