@@ -94,6 +94,16 @@ BENCHMARKS = (
         takes=("model", "threads", "judge_model"),
     ),
     Bench(
+        "extraction_docs",
+        "Extraction on messy documents: micro F1 per strategy and model",
+        full="--limit 8",
+        quick="--limit 1 --kinds receipts --strategies json_schema --models local",
+        # 40 documents x 4 strategies on each model: ~2.5 s per document on 0.5B with 4
+        # slots, ~3x that on 1.5B.
+        budget_s=1600,
+        takes=("model", "threads"),
+    ),
+    Bench(
         "judge_prompts",
         "Judge prompts: does the judge separate fitting from unfitting answers?",
         full="",

@@ -163,6 +163,10 @@ async def variant(
         wall = time.perf_counter() - start + warm_s
     tokens = sum(a["usage"]["completion_tokens"] for a in answers)
     prompt_tokens = sum(a["usage"]["prompt_tokens"] for a in answers)
+    timings = [a.get("timings") or {} for a in answers]
+    cached = sum(int(t.get("cache_n") or 0) for t in timings)
+    prompt_ms = sum(float(t.get("prompt_ms") or 0) for t in timings)
+    decode_ms = sum(float(t.get("predicted_ms") or 0) for t in timings)
     records: list[Any] = []
     attempted = 0
     for a in answers:
@@ -184,6 +188,9 @@ async def variant(
         "tokens": tokens,
         "tok_per_s": round(tokens / wall, 2),
         "prompt_tok_per_call": round(prompt_tokens / calls, 1),
+        "uncached_tok_per_call": round((prompt_tokens - cached) / calls, 1),
+        "prompt_ms_per_call": round(prompt_ms / calls),
+        "decode_ms_per_call": round(decode_ms / calls),
         "wall_s": round(wall, 2),
     }
     if grammar and prompt != "short-ceiling":
@@ -251,7 +258,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def to_markdown(result: dict[str, Any]) -> str:
-    cols = ["variant", "calls", "tok_per_s", "vs_ceiling", "prompt_tok_per_call", "valid",
+    cols = ["variant", "calls", "tok_per_s", "vs_ceiling", "prompt_tok_per_call",
+            "uncached_tok_per_call", "prompt_ms_per_call", "decode_ms_per_call", "valid",
             "unique", "valid_unique_rec_per_s", "tok_per_record", "wall_s"]  # fmt: skip
     return md_table(cols, [[r.get(c, "-") for c in cols] for r in result["rows"]])
 

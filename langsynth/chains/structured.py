@@ -114,14 +114,110 @@ def _parse_json_reply(message: BaseMessage) -> dict[str, Any]:
         return {"raw": message, "parsed": None, "parsing_error": exc}
 
 
+def is_openai_platform(llm: BaseChatModel) -> bool:
+    """True for a ChatOpenAI that talks to OpenAI itself (or Azure), not to a compatible server.
+
+    LangChain's per-model-name rules (which models have structured outputs, ...) are about
+    OpenAI's models; a server at another base URL (llama.cpp, vLLM, Ollama, LM Studio) serves
+    models under any name and supports what its own API says.
+    """
+    from langchain_openai.chat_models.base import BaseChatOpenAI
+
+    if not isinstance(llm, BaseChatOpenAI):
+        return False
+    if type(llm).__name__.startswith("Azure"):
+        return True
+    import os
+    from urllib.parse import urlparse
+
+    # ChatOpenAI reads OPENAI_API_BASE; the openai SDK then falls back to OPENAI_BASE_URL.
+    base = str(llm.openai_api_base or os.environ.get("OPENAI_BASE_URL") or "").strip()
+    if not base:
+        return True  # the SDK default, api.openai.com
+
+    host = (urlparse(base).hostname or "").lower()
+    return host == "api.openai.com" or host.endswith(".openai.azure.com")
+
+
+def text_tool_call(message: BaseMessage, tool_name: str) -> dict[str, Any] | None:
+    """The arguments of a tool call the model *wrote as text*, else ``None``.
+
+    Measured on the embedded llama.cpp server (xllamacpp 2026.10): Qwen2.5 Coder 0.5B answers
+    a forced tool call (``tool_choice`` named or ``"required"``) with the call as a JSON block
+    in the content, ``{"name": "<tool>", "arguments": {...}}``, and no ``tool_calls``; with
+    ``"required"`` it then writes newlines up to ``max_tokens``. The call is in the text, so
+    it is read from there.
+    """
+    from langchain_core.utils.json import parse_json_markdown
+
+    content = message.content if isinstance(message.content, str) else raw_text(message)
+    try:
+        value = parse_json_markdown(content.strip())
+    except Exception:  # no JSON in the text: no call
+        return None
+    if not isinstance(value, dict) or value.get("name") != tool_name:
+        return None
+    args = value.get("arguments", value.get("parameters"))
+    return args if isinstance(args, dict) else None
+
+
+def _tool_reply_parser(tool_name: str) -> Any:
+    def parse(message: BaseMessage) -> dict[str, Any]:
+        calls = getattr(message, "tool_calls", None) or []
+        if calls:
+            args = calls[0].get("args")
+            parsed = args if isinstance(args, dict) else None
+        else:
+            parsed = text_tool_call(message, tool_name)
+        return {"raw": message, "parsed": parsed, "parsing_error": None}
+
+    return parse
+
+
+def _bind_compatible(
+    llm: BaseChatModel, schema: dict[str, Any], method: str
+) -> Runnable[Any, dict[str, Any]] | None:
+    """Bind a compatible (non-OpenAI) server directly, whatever its model is called.
+
+    ``with_structured_output(method="json_schema")`` silently switches to a forced tool call
+    for model names LangChain believes lack structured outputs (``gpt-3.5-turbo``, the
+    ``ChatOpenAI()`` default), and a named ``tool_choice`` is not honoured by every llama.cpp
+    chat template (the model then answers in text). ``response_format`` with the schema, and
+    ``tool_choice="required"`` with the one tool, work on vLLM, Ollama and llama-server with
+    a tool-aware template. The embedded server does not force the call for Qwen2.5 Coder (see
+    :func:`text_tool_call`): there the tool is named, which ends the answer cleanly, and the
+    call is read from the text.
+    """
+    from langchain_core.runnables import RunnableLambda
+
+    if method == "json_schema":
+        name = "".join(c if c.isalnum() or c in "_-" else "_" for c in str(schema["title"]))
+        response_format = {
+            "type": "json_schema",
+            "json_schema": {"name": name[:64] or "record", "schema": schema},
+        }
+        return llm.bind(response_format=response_format) | RunnableLambda(_parse_json_reply)
+    if method == "function_calling":
+        name = str(schema["title"])
+        choice = name if is_llamacpp(llm) else "required"
+        bound = llm.bind_tools([schema], tool_choice=choice, parallel_tool_calls=False)
+        return bound | RunnableLambda(_tool_reply_parser(name))
+    return None
+
+
 def structured_runnable(
-    llm: BaseChatModel, model: type[BaseModel], method: str = "auto"
+    llm: BaseChatModel,
+    model: type[BaseModel],
+    method: str = "auto",
+    *,
+    schema: dict[str, Any] | None = None,
 ) -> tuple[Runnable[Any, dict[str, Any]], str]:
     """Bind ``llm`` to return ``{"raw", "parsed", "parsing_error"}`` for ``model``'s schema.
 
     ``auto`` picks a compact-JSON grammar on the embedded llama.cpp server, ``json_schema``
     for other OpenAI-compatible models (grammar-constrained on vLLM too) and tool calling
-    otherwise. Returns the runnable and the method used.
+    otherwise. ``schema`` replaces the JSON schema sent to the model (the answer is still
+    validated against ``model`` by the caller). Returns the runnable and the method used.
     """
     from langchain_core.runnables import RunnableLambda
     from langchain_openai.chat_models.base import BaseChatOpenAI
@@ -136,12 +232,16 @@ def structured_runnable(
         else:
             method = "function_calling"
     if method == "llama_grammar":
-        grammar = compact_json_grammar(model)
+        grammar = compact_json_grammar(model) if schema is None else None
         if grammar is not None:
             bound = llm.bind(extra_body={"grammar": grammar})
             return bound | RunnableLambda(_parse_json_reply), method
         method = "json_schema"
-    schema = json_schema_of(model)
+    schema = schema if schema is not None else json_schema_of(model)
+    if isinstance(llm, BaseChatOpenAI) and not is_openai_platform(llm):
+        direct = _bind_compatible(llm, schema, method)
+        if direct is not None:
+            return direct, method
     try:
         runnable = llm.with_structured_output(schema, method=method, include_raw=True)
     except NotImplementedError:

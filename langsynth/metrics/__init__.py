@@ -17,8 +17,9 @@ Match modes (``match=``):
 - ``exact``: Python equality (``500 == 500.0``; strings byte for byte).
 - ``normalized`` (default): strings are NFKC-normalized, casefolded, whitespace collapsed and edge
   punctuation trimmed; values that read as numbers are compared as decimals after removing
-  currency symbols and thousands separators (``"$1,500.00"`` equals ``1500``); values that read
-  as dates are compared as ISO dates (``"03/05/2024"`` equals ``"2024-03-05"``).
+  currency symbols, codes (``RM``, ``S$``, ``USD``) and thousands separators (``"$1,500.00"``
+  equals ``1500``); values that read as dates are compared as ISO dates (``"03/05/2024"``
+  equals ``"2024-03-05"``).
 - ``fuzzy``: ANLS on the normalized strings: ``1 - normalized Levenshtein distance`` when that
   distance is below 0.5, else 0. Numbers and dates still match exactly (as in ``normalized``):
   ``50`` is not 67 % of ``500``.
@@ -70,6 +71,7 @@ from langsynth.metrics.values import (
     FailedPrediction,
     MatchMode,
     anls,
+    canonical,
     is_list_field,
     parse_date,
     parse_number,
@@ -90,6 +92,7 @@ __all__ = [
     "ScoredPredictions",
     "aggregate",
     "anls",
+    "canonical",
     "compare_records",
     "gold_records",
     "is_list_field",

@@ -12,9 +12,9 @@ from langsynth.errors import ConfigurationError
 from langsynth.metrics.values import (
     FailedPrediction,
     MatchMode,
-    _canonical,
     _check_match,
     _is_null,
+    canonical,
     is_list_field,
     similarity,
 )
@@ -161,7 +161,7 @@ def _unique(items: Iterable[Any], match: str) -> list[Any]:
     seen: set[Hashable] = set()
     out = []
     for item in items:
-        key = _canonical(item, "normalized" if match == "fuzzy" else match)
+        key = canonical(item, "normalized" if match == "fuzzy" else match)
         if key not in seen:
             seen.add(key)
             out.append(item)
@@ -172,8 +172,8 @@ def _list_counts(pred: Any, gold: Any, match: str) -> FieldCounts:
     pred_items = _unique(_as_items(pred, match), match)
     gold_items = _unique(_as_items(gold, match), match)
     if match != "fuzzy":
-        pred_keys = {_canonical(v, match) for v in pred_items}
-        gold_keys = {_canonical(v, match) for v in gold_items}
+        pred_keys = {canonical(v, match) for v in pred_items}
+        gold_keys = {canonical(v, match) for v in gold_items}
         common = len(pred_keys & gold_keys)
         return FieldCounts(
             tp=float(common),

@@ -40,7 +40,12 @@ class FailedPrediction(Protocol):
 # --------------------------------------------------------------------------- normalization
 
 _CURRENCY = "$€£¥₩₹₽¢"
-_CURRENCY_CODES = r"(?:usd|eur|gbp|jpy|krw|inr|cad|aud|chf|us\$)"
+# Codes and prefixes as printed on receipts: "RM 9.00" (ringgit), "S$12", "Rp 15.000" is not
+# covered (dot thousands); longer alternatives first so "rmb" is not read as "rm" + "b".
+_CURRENCY_CODES = (
+    r"(?:usd|eur|gbp|jpy|krw|inr|cad|aud|chf|myr|sgd|hkd|nzd|cny|rmb|idr|php|thb|"
+    r"us\$|s\$|hk\$|a\$|c\$|nz\$|rm|rp)"
+)
 _NUMBER_RE = re.compile(
     rf"^(?P<sign>[-+])?\s*(?:{_CURRENCY_CODES}\s*)?[{re.escape(_CURRENCY)}]?\s*(?P<sign2>[-+])?"
     r"(?P<num>(?:\d{1,3}(?:[,  _']\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
@@ -132,24 +137,24 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def _canonical(value: Any, match: str) -> Hashable:
+def canonical(value: Any, match: str) -> Hashable:
     """The key two values share exactly when they match under ``exact``/``normalized``."""
     if match == "exact":
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, dict):
-            return tuple(sorted((str(k), _canonical(v, match)) for k, v in value.items()))
+            return tuple(sorted((str(k), canonical(v, match)) for k, v in value.items()))
         if isinstance(value, list | tuple):
-            return tuple(_canonical(v, match) for v in value)
+            return tuple(canonical(v, match) for v in value)
         if isinstance(value, BaseModel):
-            return _canonical(value.model_dump(), match)
+            return canonical(value.model_dump(), match)
         return value if isinstance(value, Hashable) else repr(value)
     if isinstance(value, BaseModel):
         value = value.model_dump()
     if isinstance(value, dict):
-        return ("obj", tuple(sorted((str(k), _canonical(v, match)) for k, v in value.items())))
+        return ("obj", tuple(sorted((str(k), canonical(v, match)) for k, v in value.items())))
     if isinstance(value, list | tuple):
-        return ("list", tuple(_canonical(v, match) for v in value))
+        return ("list", tuple(canonical(v, match) for v in value))
     if isinstance(value, bool):
         return ("bool", value)
     number = parse_number(value)
@@ -184,8 +189,8 @@ def similarity(pred: Any, gold: Any, match: MatchMode | str = "normalized") -> f
     """How well one non-null value matches another: 1.0 or 0.0, or an ANLS score for ``fuzzy``."""
     _check_match(match)
     if match != "fuzzy":
-        return 1.0 if _canonical(pred, match) == _canonical(gold, match) else 0.0
-    key_p, key_g = _canonical(pred, "normalized"), _canonical(gold, "normalized")
+        return 1.0 if canonical(pred, match) == canonical(gold, match) else 0.0
+    key_p, key_g = canonical(pred, "normalized"), canonical(gold, "normalized")
     if key_p == key_g:
         return 1.0
     if (
