@@ -36,6 +36,7 @@ CHECKS: dict[str, tuple[list[tuple[str, Callable[..., bool]]], int]] = {
             (r"(\d+) records in [\d.]+s", lambda n: int(n) > 0),
             (r"distinct patient names: (\d+) of (\d+)", _all_equal),  # no duplicate names
             (r"legacy generator (failed|worked)", lambda _: True),  # the seed's code was run
+            (r"report: \S+\.html \((\d+) KB, (\d+) plots\)", lambda kb, n: int(n) >= 3),
         ],
         0,
     ),
