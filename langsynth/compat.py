@@ -106,7 +106,7 @@ class SyntheticDataGenerator:
         self, subject: str, runs: int, *args: Any, extra: str = "", **kwargs: Any
     ) -> list[BaseModel]:
         """Generate ``runs`` records about ``subject`` (``extra``: an added instruction)."""
-        result = await self._generator(subject, extra).agenerate(runs, existing=())
+        result = await self._generator(subject, extra).agenerate(runs)
         if not result.records:
             raise GenerationError(result.message or "no valid record was generated")
         if not result.complete:
