@@ -99,3 +99,75 @@ def kv_table(title: str, values: Mapping[str, Any]) -> Table:
 def default_sidecar(output: Path, tag: str) -> Path:
     """``out/x.jsonl`` + ``kept`` -> ``out/x.kept.jsonl``."""
     return output.with_name(f"{output.stem}.{tag}{output.suffix}")
+
+
+# The engine options of the commands that run steps (generate, text, extract, roundtrip).
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="Where the model calls run: local (this process) or ray (Ray actors beside "
+        "--endpoints).",
+        rich_help_panel="Scale-out",
+    ),
+]
+EndpointsOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="OpenAI-compatible endpoints for --engine ray, comma-separated "
+        "(http://host:port[/v1]).",
+        rich_help_panel="Scale-out",
+    ),
+]
+RayAddressOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Ray cluster to join (default: RAY_ADDRESS, else a local Ray).",
+        rich_help_panel="Scale-out",
+    ),
+]
+SlotsPerEndpointOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Requests in flight per endpoint with --engine ray [default: 4].",
+        rich_help_panel="Scale-out",
+    ),
+]
+EndpointModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Model name to request from the endpoints (default: the one they list).",
+        rich_help_panel="Scale-out",
+    ),
+]
+
+
+def endpoints_table(summary: Mapping[str, Any]) -> Table:
+    """The per-endpoint counters of a Ray run (``RunResult.executor``)."""
+    table = Table(title=f"Endpoints ({summary.get('alive', 0)} alive at the end)")
+    columns = ("endpoint", "calls", "completed", "faults", "requests", "in tokens", "out tokens")
+    for col in columns:
+        table.add_column(col, justify="left" if col == "endpoint" else "right")
+    for row in summary.get("endpoints", []):
+        url = str(row.get("url", ""))
+        if not row.get("alive", True):
+            url += " [red](out)"
+        table.add_row(
+            url,
+            *(
+                str(row.get(key, 0))
+                for key in (
+                    "calls",
+                    "completed",
+                    "faults",
+                    "requests",
+                    "input_tokens",
+                    "output_tokens",
+                )
+            ),
+        )
+    faults = [r for r in summary.get("endpoints", []) if r.get("last_fault")]
+    if faults:
+        table.caption = "; ".join(f"{r['url']}: {r['last_fault']}" for r in faults)[:500]
+    return table

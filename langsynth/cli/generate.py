@@ -10,6 +10,14 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
+from langsynth.cli._options import (
+    EndpointModelOpt,
+    EndpointsOpt,
+    EngineOpt,
+    RayAddressOpt,
+    SlotsPerEndpointOpt,
+    endpoints_table,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -103,18 +111,35 @@ def generate(
         Path | None, typer.Option(help="Write the run summary (counts, speed, tokens) as JSON.")
     ] = None,
     preview: Annotated[int, typer.Option(help="Rows to show when done (0: none).")] = 5,
+    engine: EngineOpt = "local",
+    endpoints: EndpointsOpt = None,
+    ray_address: RayAddressOpt = None,
+    slots_per_endpoint: SlotsPerEndpointOpt = None,
+    endpoint_model: EndpointModelOpt = None,
 ) -> None:
     """Generate N valid, unique records of SCHEMA with a few-shot prompt on an LLM.
 
     Records are appended to OUTPUT as they are accepted (the run directory OUTPUT.run/ keeps
     a journal, the rejections with raw model output, and a manifest). Ctrl-C or SIGTERM keeps
     every accepted record; --resume continues the same run.
+
+    With --engine ray --endpoints URL1,URL2,... the model calls and validation run in Ray
+    actors beside each endpoint; dedup, the journal and resume stay here, so a run may be
+    resumed with either engine.
     """
-    from langsynth.chains.generator import RecordGenerator
-    from langsynth.llm import get_chat_model
+    from langsynth.engines.choice import EngineChoice, engine_step
+    from langsynth.engines.factories import step_factory
     from langsynth.pools import load_pools, merge_pools, parse_pool
     from langsynth.schemas import load_schema
 
+    choice = EngineChoice.parse(
+        engine,
+        endpoints,
+        ray_address=ray_address,
+        slots_per_endpoint=slots_per_endpoint,
+        endpoint_model=endpoint_model,
+        model=model,
+    )
     info = load_schema(schema)
     user_pools = merge_pools(
         load_pools(pools) if pools else None, dict(parse_pool(p) for p in pool or [])
@@ -123,10 +148,9 @@ def generate(
         from langsynth.vocabulary import vocabulary_pools
 
         user_pools = merge_pools(vocabulary_pools(info.text_fields, info.fields), user_pools)
-    llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens, seed=seed)
-    gen = RecordGenerator(
-        info,
-        llm,
+    factory = step_factory(
+        "generate",
+        schema=info,
         examples=[] if zero_shot else examples,
         subject=subject,
         extra=extra,
@@ -139,19 +163,24 @@ def generate(
         seed=seed,
         method=method,
     )
-    result = gen.generate(
-        n,
-        output=output,
-        resume=resume,
-        overwrite=overwrite,
-        max_attempts=max_attempts,
-        progress=True,
-    )
+    llm_kwargs = {"temperature": temperature, "max_tokens": max_tokens, "seed": seed}
+    with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (gen, executor):
+        result = gen.generate(
+            n,
+            output=output,
+            resume=resume,
+            overwrite=overwrite,
+            max_attempts=max_attempts,
+            progress=True,
+            executor=executor,
+        )
     summary = result.summary(gen.model_spec())
     if summary_json is not None:
         summary_json.parent.mkdir(parents=True, exist_ok=True)
         summary_json.write_text(json.dumps(summary, indent=2) + "\n")
     console.print(summary_table(summary))
+    if result.executor:
+        console.print(endpoints_table(result.executor))
     if preview and result.rows:
         title = f"{output} — first {min(preview, len(result.rows))} of {len(result.rows)}"
         console.print(preview_table(result.records, title, preview))
