@@ -148,9 +148,12 @@ def endpoints_table(summary: Mapping[str, Any]) -> Table:
     table = Table(title=f"Endpoints ({summary.get('alive', 0)} alive at the end)")
     columns = ("endpoint", "calls", "completed", "faults", "requests", "in tokens", "out tokens")
     for col in columns:
-        table.add_column(col, justify="left" if col == "endpoint" else "right")
+        if col == "endpoint":
+            table.add_column(col, overflow="fold", min_width=24)
+        else:
+            table.add_column(col, justify="right")
     for row in summary.get("endpoints", []):
-        url = str(row.get("url", ""))
+        url = str(row.get("url", "")).removeprefix("http://").removesuffix("/v1")
         if not row.get("alive", True):
             url += " [red](out)"
         table.add_row(

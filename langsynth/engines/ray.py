@@ -34,7 +34,7 @@ from typing import Any
 
 from langsynth.engines.endpoints import Endpoint, EndpointCounters, describe_fault, parse_endpoints
 from langsynth.engines.ray_worker import ComponentActor, ComponentFactory, Reply
-from langsynth.errors import AllEndpointsDownError, ConfigurationError, EndpointError
+from langsynth.errors import AllEndpointsDownError, ConfigurationError, EndpointError, RemoteError
 from langsynth.schemas.registry import USER_SCHEMA_MODULE_PREFIX
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,30 @@ def ship_user_schemas(ray: ModuleType) -> None:
     for name, module in list(sys.modules.items()):
         if name.startswith(USER_SCHEMA_MODULE_PREFIX) and module is not None:
             ray.cloudpickle.register_pickle_by_value(module)
+
+
+def _in_creation(exc: BaseException) -> bool:
+    """True if a Ray actor died in its constructor (e.g. its arguments did not unpickle)."""
+    return "creation task" in str(exc)
+
+
+def _not_started(exc: BaseException) -> RemoteError:
+    text = str(exc)
+    detail = next(
+        (
+            line.strip()
+            for line in reversed(text.splitlines())
+            if "Error:" in line and "creation task" not in line
+        ),
+        text.splitlines()[0] if text else type(exc).__name__,
+    )
+    return RemoteError(
+        f"The Ray workers could not build the step ({detail[:300]}). Every Ray node needs "
+        "langsynth (the same version) and the modules the step uses installed; schemas "
+        "loaded from files travel with the step.",
+        type_name=type(exc).__name__,
+        remote_traceback=text,
+    )
 
 
 # ---------------------------------------------------------------------- on the driver
@@ -219,6 +243,11 @@ class RayActorPool:
                 pending.append((member, actor, actor.setup.remote(self.probe)))
         replies = await asyncio.gather(*(ref for _, _, ref in pending), return_exceptions=True)
         for (member, actor, _), reply in zip(pending, replies, strict=True):
+            if isinstance(reply, ray.exceptions.RayActorError) and _in_creation(reply):
+                # The worker could not even build the actor (nothing has contacted the
+                # endpoint yet): the workers' environment is wrong, on every endpoint alike.
+                await self.aclose()
+                raise _not_started(reply)
             if isinstance(reply, BaseException):
                 reply = ("fault", f"its Ray actor did not start ({describe_fault(reply)})", {})
             kind, payload, _usage = reply
