@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
-from langsynth.cli._options import (
+from langsynth.cli._engine import (
     EndpointModelOpt,
     EndpointsOpt,
     EngineOpt,

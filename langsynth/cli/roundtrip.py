@@ -15,15 +15,17 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
-from langsynth.cli._options import (
+from langsynth.cli._engine import (
     EndpointModelOpt,
     EndpointsOpt,
     EngineOpt,
     RayAddressOpt,
     SlotsPerEndpointOpt,
-    endpoints_table,
-    kv_table,
+    engine_choice,
+    print_endpoints,
+    run_sharded,
 )
+from langsynth.cli._options import kv_table
 
 if TYPE_CHECKING:
     from langsynth.metrics import MetricsReport
@@ -111,32 +113,6 @@ def metrics_table(report: MetricsReport, title: str) -> Table:
     return table
 
 
-def _engine(
-    engine: str,
-    endpoints: str | None,
-    ray_address: str | None,
-    slots_per_endpoint: int | None,
-    endpoint_model: str | None,
-    model: str | None,
-) -> Any:
-    from langsynth.engines.choice import EngineChoice
-
-    return EngineChoice.parse(
-        engine,
-        endpoints,
-        ray_address=ray_address,
-        slots_per_endpoint=slots_per_endpoint,
-        endpoint_model=endpoint_model,
-        model=model,
-    )
-
-
-def _print_endpoints(result: Any) -> None:
-    # stderr: stdout may carry --json
-    if result.executor:
-        err_console.print(endpoints_table(result.executor))
-
-
 def _print_json(data: Any) -> None:
     # plain print: Rich would wrap long lines and colour the output.
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -178,7 +154,8 @@ def text(
     Each output row holds id, text, labels (the record), preferences, verified (every value
     appears in the text), missing (values absent from it), attempts and error. Rows are
     journalled as they finish; --resume continues an interrupted run. --engine ray spreads
-    the rows over --endpoints.
+    the rows over --endpoints; --engine ray-data also reads and writes in parallel (OUTPUT
+    is then a folder of JSONL shards, for inputs too large for one process).
     """
     from langsynth.chains.text import text_summary
     from langsynth.engines.choice import engine_step
@@ -186,8 +163,9 @@ def text(
     from langsynth.runs import check_output
     from langsynth.schemas import load_schema
 
-    choice = _engine(engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model)
-    check_output(output, resume=resume, overwrite=overwrite)
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model, sharded_ok=True
+    )
     info = load_schema(schema)
     factory = step_factory(
         "text",
@@ -198,6 +176,10 @@ def text(
         schema=info,
     )
     llm_kwargs = {"temperature": temperature, "max_tokens": max_tokens}
+    if choice.sharded:
+        run_sharded(choice, factory, input, output, llm_kwargs, resume=resume, overwrite=overwrite)
+        return
+    check_output(output, resume=resume, overwrite=overwrite)
     with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (gen, executor):
         result = gen.run(
             input,
@@ -207,7 +189,7 @@ def text(
             progress=True,
             executor=executor,
         )
-    _print_endpoints(result)
+    print_endpoints(result)
     summary = text_summary(result.rows)
     if as_json:
         _print_json(summary)
@@ -246,7 +228,8 @@ def extract(
     A text that yields no valid record gets "prediction": null with "error", "raw_output" and
     "parsed_output" (the JSON it produced, if any). If the input rows carry "labels" (as the
     output of `langsynth text` does), the metrics against them are printed too. --engine ray
-    spreads the texts over --endpoints.
+    spreads the texts over --endpoints; --engine ray-data writes a folder of shards instead
+    (large inputs; no metrics printed).
     """
     from langsynth.datafile import read_rows
     from langsynth.engines.choice import engine_step
@@ -256,14 +239,19 @@ def extract(
     from langsynth.schemas import load_schema
 
     _check_strategy(strategy)
-    choice = _engine(engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model)
-    check_output(output, resume=resume, overwrite=overwrite)
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model, sharded_ok=True
+    )
     info = load_schema(schema)
-    rows = read_rows(input)
     factory = step_factory(
         "extract", schema=info, strategy=strategy, text_field=text_field, concurrency=concurrency
     )
     llm_kwargs = {"temperature": 0, "max_tokens": max_tokens}
+    if choice.sharded:
+        run_sharded(choice, factory, input, output, llm_kwargs, resume=resume, overwrite=overwrite)
+        return
+    check_output(output, resume=resume, overwrite=overwrite)
+    rows = read_rows(input)
     with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (chain, executor):
         result = chain.run(
             rows,
@@ -273,7 +261,7 @@ def extract(
             progress=True,
             executor=executor,
         )
-    _print_endpoints(result)
+    print_endpoints(result)
     labelled = bool(rows) and all(isinstance(r.get("labels"), dict) for r in rows)
     if labelled:
         report = score_predictions(rows, result.rows, info.model).report
@@ -355,7 +343,9 @@ def roundtrip(
 
     _check_match(match)
     _check_strategy(strategy)
-    choice = _engine(engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model)
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model
+    )
     info = load_schema(schema)
     prefs = _parse_preferences(preferences)
     if output is not None:
@@ -402,7 +392,7 @@ def roundtrip(
             progress=True,
             executor=executor,
         )
-    _print_endpoints(result.run)
+    print_endpoints(result.run)
     summary = {**result.summary(), "strategy": strategy, "verify": verify, "schema": info.name}
     if summary_json is not None:
         summary_json.parent.mkdir(parents=True, exist_ok=True)

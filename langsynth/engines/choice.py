@@ -17,23 +17,27 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langsynth.engines.endpoints import Endpoint, parse_endpoints
 from langsynth.errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from langsynth.engines.dataset import DatasetRun
     from langsynth.engines.executor import RayExecutor
     from langsynth.engines.factories import StepFactory
 
-ENGINES = ("local", "ray")
+ENGINES = ("local", "ray", "ray-data")
 DEFAULT_SLOTS_PER_ENDPOINT = 4
 
 
 @dataclass(frozen=True)
 class EngineChoice:
-    """The engine of a run: ``local`` (this process, ``--model``) or ``ray`` (Ray actors
-    beside ``endpoints``, ``slots_per_endpoint`` requests in flight on each)."""
+    """The engine of a run: ``local`` (this process, ``--model``), ``ray`` (Ray actors beside
+    ``endpoints``, ``slots_per_endpoint`` requests in flight on each, the run engine on this
+    process) or ``ray-data`` (map jobs over large files: Ray Data reads, the same actors
+    call, the workers write shards; see :mod:`langsynth.engines.dataset`)."""
 
     engine: str = "local"
     endpoints: tuple[Endpoint, ...] = ()
@@ -43,7 +47,12 @@ class EngineChoice:
 
     @property
     def is_ray(self) -> bool:
-        return self.engine == "ray"
+        return self.engine in ("ray", "ray-data")
+
+    @property
+    def sharded(self) -> bool:
+        """Ray Data: the output is a folder of shards, not one journalled file."""
+        return self.engine == "ray-data"
 
     @classmethod
     def parse(
@@ -55,16 +64,23 @@ class EngineChoice:
         slots_per_endpoint: int | None = None,
         endpoint_model: str | None = None,
         model: str | None = None,
+        sharded_ok: bool = False,
     ) -> EngineChoice:
         """Check the options together (``--engine``, ``--endpoints``, ``--ray-address``,
         ``--slots-per-endpoint``, ``--endpoint-model``, ``--model``); clear errors otherwise.
 
         The endpoints get the API key of ``LANGSYNTH_API_KEY`` (environment or ``.env``).
+        ``sharded_ok``: the job is a map over a file, which ``ray-data`` can run.
         """
         name = (engine or "local").strip().lower()
         if name not in ENGINES:
             raise ConfigurationError(
                 f"--engine must be one of {', '.join(ENGINES)}, not {engine!r}."
+            )
+        if name == "ray-data" and not sharded_ok:
+            raise ConfigurationError(
+                "--engine ray-data runs map jobs over files (text, extract); use --engine ray "
+                "here (generation needs the run engine's one place for dedup)."
             )
         ray_only = {
             "--endpoints": endpoints,
@@ -104,6 +120,31 @@ class EngineChoice:
             endpoint_model=endpoint_model,
         )
 
+    def run_sharded(
+        self,
+        factory: StepFactory,
+        source: str | Path,
+        output: str | Path,
+        llm_kwargs: Mapping[str, Any],
+        **options: Any,
+    ) -> DatasetRun:
+        """Run a map step over ``source`` into shards under ``output`` with Ray Data."""
+        if not self.sharded:
+            raise ConfigurationError("Sharded runs need --engine ray-data.")
+        from langsynth.engines.dataset import run_dataset
+
+        return run_dataset(
+            factory,
+            source,
+            output,
+            list(self.endpoints),
+            slots_per_endpoint=self.slots_per_endpoint,
+            model=self.endpoint_model,
+            llm_kwargs=llm_kwargs,
+            ray_address=self.ray_address,
+            **options,
+        )
+
     def executor(
         self, factory: StepFactory, llm_kwargs: Mapping[str, Any], **pool_options: Any
     ) -> RayExecutor:
@@ -139,6 +180,8 @@ def engine_step(
     does not answer is out before the run), and the driver's copy of the step; the actors
     stop when the block ends.
     """
+    if choice.sharded:
+        raise ConfigurationError("A ray-data run writes shards: call choice.run_sharded().")
     if not choice.is_ray:
         from langsynth.llm import get_chat_model
 

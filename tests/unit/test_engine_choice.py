@@ -54,6 +54,10 @@ def test_the_ray_engine_needs_endpoints_and_the_endpoints_name_the_model(
     ]
     assert all(e.slots == 8 and e.model == "qwen" and e.api_key is None for e in choice.endpoints)
     assert EngineChoice.parse("RAY", URLS).slots_per_endpoint == 4
+    with pytest.raises(ConfigurationError, match="map jobs over files"):
+        EngineChoice.parse("ray-data", URLS)  # generation needs the run engine
+    sharded = EngineChoice.parse("ray-data", URLS, sharded_ok=True)
+    assert sharded.is_ray and sharded.sharded and not choice.sharded
 
 
 def test_the_endpoints_get_the_api_key_of_the_environment_and_never_show_it(

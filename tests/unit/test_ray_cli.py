@@ -88,6 +88,15 @@ def test_text_then_extract_on_ray_keep_the_input_order(urls: str, tmp_path: Path
     assert [r["id"] for r in predicted] == [r["id"] for r in written]
     assert all(r["prediction"] for r in predicted)  # the stub answers schema-valid records
     served_by_both(preds)
+    # The same extraction as shards with Ray Data: the same rows, in some order.
+    shards = tmp_path / "preds-sharded"
+    result = cli("extract", "-s", "medical_billing", "-i", str(texts), "-o", str(shards),
+                 "--engine", "ray-data", "--endpoints", urls)  # fmt: skip
+    assert "shards" in result.stdout
+    sharded = [row for path in sorted(shards.glob("part-*.jsonl")) for row in read_rows(path)]
+    assert sorted(r["id"] for r in sharded) == sorted(r["id"] for r in predicted)
+    assert {k for r in sharded for k in r} == {k for r in predicted for k in r}
+    served_by_both(shards)
 
 
 def test_roundtrip_on_ray_journals_both_stages(urls: str, tmp_path: Path) -> None:
