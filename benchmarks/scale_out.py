@@ -181,6 +181,58 @@ async def _one_fleet(
     }
 
 
+async def _coordinator(
+    endpoints: int, args: argparse.Namespace, work: Path, *, on_ray: bool
+) -> dict[str, Any]:
+    """The coordinator's own ceiling: canned records, no HTTP, no LangChain in the actors."""
+    import functools
+
+    from langsynth.engines.executor import RayExecutor
+    from langsynth.testing.canned import CannedRecords
+
+    wanted = endpoints * args.slots * args.waves * 4
+    factory = functools.partial(CannedRecords, args.schema)
+    executor = None
+    if on_ray:
+        urls = [f"http://canned-{i}.invalid:1/v1" for i in range(endpoints)]  # never called
+        executor = RayExecutor(
+            factory, urls, slots_per_endpoint=args.slots, model="canned", probe=False
+        )
+        await executor.astart()
+        gen = executor.driver_step()
+    else:
+        gen = factory(None)
+    actors_before = {pid: _proc_cpu_s(pid) for pid in _actor_processes()}
+    cpu_before, started = _cpu_s(), time.perf_counter()
+    result = await gen.agenerate(
+        wanted,
+        output=work / f"canned-{on_ray}.jsonl",
+        overwrite=True,
+        executor=executor,
+        concurrency=endpoints * args.slots,  # the local run: as many in flight as the fleet
+    )
+    wall = time.perf_counter() - started
+    driver_cpu = _cpu_s() - cpu_before
+    actors = _actor_processes()
+    actor_cpu = sum(_proc_cpu_s(pid) - actors_before.get(pid, 0.0) for pid in actors)
+    if executor is not None:
+        await executor.aclose()
+    records = result.stats.accepted_this_session
+    return {
+        "ceiling": "engine + Ray pool" if on_ray else "engine only (this process)",
+        "endpoints": endpoints if on_ray else 0,
+        "slots": args.slots,
+        "records": records,
+        "wall_s": round(wall, 2),
+        "records_per_s": round(records / wall, 1),
+        "driver_cpu_ms_per_record": round(driver_cpu / max(1, records) * 1000, 3),
+        "driver_cpu_pct": round(driver_cpu / wall * 100, 1),
+        "actors_cpu_ms_per_record": round(actor_cpu / max(1, records) * 1000, 3),
+        "driver_rss_mib": round(_rss_mib()),
+        "actors_rss_mib": round(sum(actors.values())),
+    }
+
+
 def simulate(args: argparse.Namespace) -> dict[str, Any]:
     from langsynth.engines.ray import import_ray, init_ray
 
@@ -190,6 +242,7 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
     init_ray("local", num_cpus=os.cpu_count() or 2, log_to_driver=False)
     init_s = time.perf_counter() - started
     rows: list[dict[str, Any]] = []
+    ceilings: list[dict[str, Any]] = []
     try:
         with tempfile.TemporaryDirectory(prefix="scale-out-") as tmp:
             for endpoints in args.endpoints:
@@ -203,6 +256,12 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
                 row = asyncio.run(_one_fleet(top, args, 0.0, 1e6, Path(tmp)))
                 row["saturation"] = True
                 rows.append(row)
+                for on_ray in (False, True):
+                    ceiling = asyncio.run(_coordinator(top, args, Path(tmp), on_ray=on_ray))
+                    print(
+                        f"  {ceiling['ceiling']}: {ceiling['records_per_s']} rec/s", file=sys.stderr
+                    )
+                    ceilings.append(ceiling)
     finally:
         ray.shutdown()
     return {
@@ -215,6 +274,7 @@ def simulate(args: argparse.Namespace) -> dict[str, Any]:
         "load_before": load,
         "machine": machine(),
         "rows": rows,
+        "ceilings": ceilings,
     }
 
 
@@ -377,7 +437,39 @@ def _simulation_md(sim: dict[str, Any]) -> str:
         f"{sim['waves']} records per slot. Ray {sim['ray_version']} local instance on "
         f"{m['cores']} cores shared by driver, actors and stub (load {sim['load_before']} "
         "before). The saturation row has no latency: its rate is the ceiling of driver plus "
-        "actors on this machine.\n\n" + md_table(headers, rows)
+        "actors on this machine.\n\n" + md_table(headers, rows) + _ceilings_md(sim)
+    )
+
+
+def _ceilings_md(sim: dict[str, Any]) -> str:
+    ceilings = sim.get("ceilings") or []
+    if not ceilings:
+        return ""
+    headers = [
+        "coordinator ceiling",
+        "records",
+        "records/s",
+        "driver CPU ms/rec",
+        "driver CPU %",
+        "actors CPU ms/rec",
+    ]
+    rows = [
+        [
+            c["ceiling"] + (f" ({c['endpoints']} x {c['slots']})" if c["endpoints"] else ""),
+            c["records"],
+            c["records_per_s"],
+            c["driver_cpu_ms_per_record"],
+            c["driver_cpu_pct"],
+            c["actors_cpu_ms_per_record"],
+        ]
+        for c in ceilings
+    ]
+    return (
+        "\n\nThe coordinator on its own: the same generation with canned records "
+        "(`langsynth.testing.canned.CannedRecords`: a fake record validated, no HTTP, no "
+        "LangChain), once in this process and once through the Ray pool; the record rate at "
+        "which the driver saturates is about 1000 / driver CPU ms per record, per core.\n\n"
+        + md_table(headers, rows)
     )
 
 
