@@ -56,6 +56,7 @@ from langsynth.errors import (
     RunFailedError,
 )
 from langsynth.results import Usage, usage_of
+from langsynth.runs.signals import graceful_signals
 from langsynth.runs.store import run_dir_for
 
 FORMATS = ("jsonl", "parquet")
@@ -294,7 +295,12 @@ def run_dataset(
         check_identity(out, previous.get("identity"), identity)
         remote = ray.remote(PoolActor).options(num_cpus=0, max_concurrency=1_000_000)
         pool = remote.remote(factory, endpoint_list, {"llm_kwargs": kwargs, **pool_options})
-        models = ray.get(pool.start.remote())
+        try:
+            models = ray.get(pool.start.remote())
+        except ray.exceptions.RayTaskError as exc:  # e.g. every endpoint down: say just that
+            if isinstance(exc.cause, LangsynthError):
+                raise exc.cause from None
+            raise
         served = model or next((m for m in models.values() if m), None)
         if served != model:  # the step's manifest names the model the endpoints serve
             step = factory(endpoint_chat_model(endpoint_list[0], served, kwargs))
@@ -325,7 +331,8 @@ def run_dataset(
         usage = Usage()
         status = "failed"
         try:
-            failure = _consume(batches, counts, usage, on_batch)
+            with graceful_signals():  # SIGTERM ends it as Ctrl-C does: manifest "interrupted"
+                failure = _consume(batches, counts, usage, on_batch)
             if failure is not None:
                 raise RunFailedError(
                     f"{str(failure).splitlines()[0]} Kept {counts['accepted']} rows in {out} "
