@@ -226,3 +226,11 @@ class RemoteError(LangsynthError):
         self.type_name = type_name
         self.remote_traceback = remote_traceback
         super().__init__(message)
+
+
+class PricingError(ConfigurationError):
+    """A price table (a file or ``LANGSYNTH_PRICES``) is malformed; says the expected form."""
+
+
+class EstimateError(LangsynthError):
+    """A cost/time projection cannot be made (e.g. the pilot accepted no records)."""

@@ -1,10 +1,11 @@
-"""Where a data file came from: the generation manifest and the quality steps applied since.
+"""Where a data file came from: the generating run's manifest and the steps applied since.
 
-Every quality command (``judge``, ``dedup``, ``filter``) writes ``OUT.steps.json`` beside
-its output: the lineage of its input (the generator's ``INPUT.run/manifest.json`` and the
-input's own ``.steps.json``) plus one entry for itself with its settings and counts. The
-data card of an export reads this to say how many records were generated, rejected,
-marked as duplicates, filtered, and how the judge scored them.
+A run of the engine keeps ``OUT.run/manifest.json``. A generating run (a source: records,
+stories, ...) *is* the origin; a run that maps rows (text, extract, judge, ...) records in its
+manifest the lineage of its input plus one entry for itself. The quick steps that run without
+the engine (``dedup``, ``filter``) write ``OUT.steps.json`` the same way. The data card of an
+export and the report read this to say how many records were generated, rejected, marked as
+duplicates, filtered, and how the judge scored them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,27 @@ from pathlib import Path
 from typing import Any
 
 from langsynth.errors import DataFileError
+
+
+def run_dir_for(output: str | Path) -> Path:
+    """The run directory of an output file: ``out.csv`` -> ``out.csv.run``."""
+    p = Path(output)
+    return p.with_name(p.name + ".run")
+
+
+MANIFEST = "manifest.json"
+
+
+def read_manifest(output: str | Path) -> dict[str, Any] | None:
+    """The manifest of the run that wrote ``output``, if there is one."""
+    path = run_dir_for(output) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataFileError(f"{path}: damaged manifest ({exc.msg}).") from None
+    return data if isinstance(data, dict) else None
 
 
 def steps_path(output: str | Path) -> Path:
@@ -37,9 +59,13 @@ def read_lineage(path: str | Path) -> dict[str, Any]:
             data.setdefault("generation", None)
             data.setdefault("steps", [])
             return data
-    from langsynth.runs import read_manifest
-
-    return {"generation": read_manifest(path), "steps": []}
+    manifest = read_manifest(path)
+    if manifest is None:
+        return {"generation": None, "steps": []}
+    if manifest.get("kind") == "map":  # a run over the rows of another file
+        lineage = manifest.get("lineage") or {}
+        return {"generation": lineage.get("generation"), "steps": list(lineage.get("steps", []))}
+    return {"generation": manifest, "steps": []}
 
 
 def record_step(

@@ -1,7 +1,8 @@
 """Test set-up: unit tests run with sockets disabled; integration tests use the embedded model.
 
 Integration and notebook tests are marked; they get sockets (loopback only is used) and
-share one embedded llama.cpp server per session (``local_llm``).
+share one embedded llama.cpp server per session (``local_llm``). Browser tests get sockets
+too: Selenium talks to chromedriver over a loopback port.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         # Ray's driver talks gRPC to its local daemons and looks up its node address.
-        if any(item.get_closest_marker(m) for m in ("integration", "notebook", "ray")):
+        if any(item.get_closest_marker(m) for m in ("integration", "notebook", "ray", "browser")):
             item.add_marker(pytest.mark.enable_socket)
 
 

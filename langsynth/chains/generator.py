@@ -34,8 +34,9 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel
 
 from langsynth._async import run_sync
-from langsynth.chains.structured import call_with_feedback, structured_runnable
+from langsynth.chains.structured import call_with_feedback, is_llamacpp, structured_runnable
 from langsynth.errors import GenerationError
+from langsynth.model_errors import row_failure
 from langsynth.normalize import record_key
 from langsynth.pools import Pool, infer_pools, merge_pools, render_hints, sample_hints
 from langsynth.results import Usage
@@ -320,9 +321,36 @@ class RecordGenerator(SourceStep):
             return str(exc)
         return None
 
+    async def aprepare(self, slots: int) -> None:
+        """Before a burst of ``slots`` parallel requests, put the shared prompt prefix (system
+        message and few-shot block) into every server slot's cache at once.
+
+        llama.cpp caches each slot's last prompt, so the first request on each slot would
+        process the whole prefix again (slots x ~500 tokens, seconds of CPU on a small
+        machine, taken from decoding). One request with ``n = slots`` processes it once and
+        copies it into ``slots`` slots. Only for the embedded llama.cpp server; a failure here
+        is ignored unless the server is gone (the run then says so).
+        """
+        if slots < 2 or not is_llamacpp(self.llm) or not hasattr(self.llm, "n"):
+            return
+        warm = self.llm.model_copy(update={"n": slots, "max_tokens": 1})
+        messages = [
+            SystemMessage(content=self._system_text),
+            HumanMessage(content=self._fixed_text),
+        ]
+        try:
+            await warm.ainvoke(messages)
+        except Exception as exc:
+            row_failure(exc)  # raises for a dead or unauthorised server; else not worth a row
+
     def input_at(self, index: int) -> dict[str, Any]:
         """Attempt ``index``: its hints, drawn from the seed (the same for the same index)."""
         return {"index": index, "hints": self.hints(index)}
+
+    def input_of(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """For ``run(rows)``: a row of attributes is the hints of one record (fields the pools
+        do not cover are given as ``field: value``); ``{"hints": ..., "index": ...}`` as is."""
+        return dict(row) if "hints" in row or "index" in row else {"hints": dict(row)}
 
     def output_rows(self, index: int, row: Mapping[str, Any], result: Any) -> list[dict[str, Any]]:
         return [result.to_row()]

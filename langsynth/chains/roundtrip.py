@@ -171,6 +171,10 @@ class RoundTripResult:
             )
         return pd.DataFrame(rows)
 
+    def to_hf_dataset(self) -> Any:
+        """The labelled rows as a ``datasets.Dataset`` (see :meth:`RunResult.to_hf_dataset`)."""
+        return self.run.to_hf_dataset()
+
     def fields_dataframe(self) -> pd.DataFrame:
         """One row per field: precision, recall, f1, support, tp, fp, fn."""
         frame: pd.DataFrame = self.report.fields_dataframe()
@@ -284,6 +288,16 @@ class RoundTrip(MapStep):
 
     def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
         return [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in inputs]
+
+    def step_summary(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """The round trip's figures over every output row, for the data card and the report."""
+        comparisons = [
+            compare_records(prediction_of(r), r["labels"], self.model, match=self.match)
+            for r in rows
+        ]
+        report = aggregate(comparisons, match=self.match).to_dict()
+        keep = ("n", "parse_rate", "schema_valid_rate", "record_exact", "micro", "macro")
+        return {k: report[k] for k in keep} | {"kept": sum(bool(r.get("passed")) for r in rows)}
 
     def input_of(self, row: Mapping[str, Any]) -> Any:
         return self.info.record_of(row)

@@ -328,6 +328,9 @@ class DatasetGenerator(MapStep):
     def identity(self) -> dict[str, Any]:
         return {"schema": self.schema.name if self.schema is not None else None}
 
+    def step_summary(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        return text_summary(rows)
+
     def rows_of(self, inputs: Sequence[Any]) -> list[Mapping[str, Any]]:
         rows: list[Mapping[str, Any]] = []
         for item in inputs:

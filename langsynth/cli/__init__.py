@@ -9,6 +9,7 @@ from langsynth.cli import generate as _generate  # noqa: F401
 from langsynth.cli import judge as _judge  # noqa: F401
 from langsynth.cli import models as _models  # noqa: F401
 from langsynth.cli import quality as _quality  # noqa: F401
+from langsynth.cli import report as _report  # noqa: F401
 from langsynth.cli import roundtrip as _roundtrip  # noqa: F401
 from langsynth.cli import schemas as _schemas  # noqa: F401
 from langsynth.cli import score as _score  # noqa: F401
@@ -18,7 +19,7 @@ from langsynth.cli._app import app, main
 # `langsynth --help` lists commands in the order of the workflow, not of registration.
 _ORDER = [
     "models", "serve", "schemas", "generate", "text", "extract", "score", "bench-extract",
-    "roundtrip", "judge", "dedup", "filter", "inspect", "export", "push-to-hub",
+    "roundtrip", "judge", "dedup", "filter", "inspect", "export", "push-to-hub", "report",
 ]  # fmt: skip
 
 

@@ -40,8 +40,8 @@ def preview_table(records: list[BaseModel], title: str, limit: int = 5) -> Table
     return table
 
 
-def summary_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="Run summary", show_header=False)
+def summary_table(summary: dict[str, Any], title: str = "Run summary") -> Table:
+    table = Table(title=title, show_header=False)
     table.add_column("metric", style="bold")
     table.add_column("value", justify="right")
     for key, value in summary.items():
@@ -111,6 +111,19 @@ def generate(
         Path | None, typer.Option(help="Write the run summary (counts, speed, tokens) as JSON.")
     ] = None,
     preview: Annotated[int, typer.Option(help="Rows to show when done (0: none).")] = 5,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            help="Generate a pilot, print the projected tokens, time and cost for N, stop."
+        ),
+    ] = False,
+    pilot: Annotated[int, typer.Option(min=1, help="Records in the --estimate pilot.")] = 4,
+    max_cost: Annotated[
+        float | None, typer.Option(help="Stop cleanly once the run has cost this many USD.")
+    ] = None,
+    max_tokens_total: Annotated[
+        int | None, typer.Option(help="Stop cleanly after this many input + output tokens.")
+    ] = None,
     engine: EngineOpt = "local",
     endpoints: EndpointsOpt = None,
     ray_address: RayAddressOpt = None,
@@ -163,17 +176,32 @@ def generate(
         seed=seed,
         method=method,
     )
+    budget = None
+    if max_cost is not None or max_tokens_total is not None:
+        from langsynth.runs import Budget
+
+        budget = Budget(max_cost_usd=max_cost, max_tokens=max_tokens_total)
     llm_kwargs = {"temperature": temperature, "max_tokens": max_tokens, "seed": seed}
     with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (gen, executor):
-        result = gen.generate(
-            n,
-            output=output,
-            resume=resume,
-            overwrite=overwrite,
-            max_attempts=max_attempts,
-            progress=True,
-            executor=executor,
-        )
+        if estimate:
+            projection = gen.estimate(n, pilot=pilot, progress=True, executor=executor)
+        else:
+            result = gen.generate(
+                n,
+                output=output,
+                resume=resume,
+                overwrite=overwrite,
+                max_attempts=max_attempts,
+                budget=budget,
+                progress=True,
+                executor=executor,
+            )
+    if estimate:
+        if summary_json is not None:
+            summary_json.parent.mkdir(parents=True, exist_ok=True)
+            summary_json.write_text(json.dumps({"estimate": projection}, indent=2) + "\n")
+        console.print(summary_table(projection, title=f"Estimate for {n} records"))
+        return
     summary = result.summary(gen.model_spec())
     if summary_json is not None:
         summary_json.parent.mkdir(parents=True, exist_ok=True)

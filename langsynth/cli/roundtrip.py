@@ -331,7 +331,7 @@ def roundtrip(
 
     Records come from the record generator (or --records); texts from the dataset generator
     (--verify regenerates texts that leave values out); extraction uses --strategy. With -o
-    every step is journalled (the generated records in OUTPUT.run/records.jsonl) and --resume
+    every step is journalled (the generated records in OUTPUT.run/generated.jsonl) and --resume
     continues an interrupted round trip. The output rows form a labelled data set for
     `langsynth bench-extract`. --engine ray runs both stages on --endpoints.
     """
@@ -361,7 +361,7 @@ def roundtrip(
         ):
             generated = gen.generate(
                 n,
-                output=run_dir_for(output) / "records.jsonl" if output is not None else None,
+                output=run_dir_for(output) / "generated.jsonl" if output is not None else None,
                 resume=resume,
                 overwrite=overwrite,
                 progress=True,

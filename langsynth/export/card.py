@@ -72,6 +72,19 @@ class DataCard:
             if params.get("pools"):
                 out.append("- attribute pools: " + ", ".join(f"`{k}`" for k in params["pools"]))
             out.append(f"- status: {gen.get('status', 'unknown')}, sessions: {gen.get('sessions')}")
+            usage = gen.get("usage") or {}
+            if usage:
+                out.append(
+                    f"- tokens: {usage.get('input_tokens', 0):,} input "
+                    f"({usage.get('cached_input_tokens', 0):,} cached), "
+                    f"{usage.get('output_tokens', 0):,} output, {usage.get('llm_calls', 0):,} calls"
+                )
+            cost = gen.get("cost_usd")
+            out.append(
+                f"- cost: {'unknown (no price for the model)' if cost is None else f'${cost:.4f}'}"
+            )
+            if gen.get("elapsed_s") is not None:
+                out.append(f"- time: {gen['elapsed_s']:.0f} s")
             for label, key in (("System prompt", "system_prompt"), ("Prompt", "prompt")):
                 if params.get(key):
                     out += ["", f"{label}:", "", "```text", str(params[key]).strip(), "```"]
@@ -172,11 +185,11 @@ def build_card(
     generation = lineage.get("generation")
     table: dict[str, Any] = {}
     if generation:
-        totals = generation.get("totals", {})
+        counts_of_run = generation.get("counts", {})
         table["requested"] = generation.get("requested")
-        table["generated (valid)"] = totals.get("valid")
-        table["rejected attempts (invalid)"] = totals.get("rejected")
-        table["rejected during generation as duplicates"] = totals.get("duplicates")
+        table["generated (valid)"] = counts_of_run.get("accepted")
+        table["rejected attempts (invalid)"] = counts_of_run.get("rejected")
+        table["rejected during generation as duplicates"] = counts_of_run.get("duplicates")
     table.update(counts or {})
     dedup_step = last_step(lineage, "dedup")
     if dedup_step:

@@ -1,21 +1,5 @@
-"""Rows as a Hugging Face ``datasets.Dataset``, with features derived from the Pydantic schema.
-
-The features come from the schema's JSON schema (serialization mode: the form rows are kept
-in), so any Pydantic model works:
-
-- ``Literal[...]`` or an ``Enum`` of strings -> ``ClassLabel`` (names in declaration order);
-  of numbers or booleans -> that ``Value``;
-- ``list``/``tuple[X, ...]``/``set`` -> ``List(X)`` (what ``datasets.Sequence`` makes);
-- ``X | None`` -> the feature of ``X``: Arrow columns are nullable, ``None`` stays ``None``;
-- a nested model -> a dict of features (an Arrow struct);
-- ``str``/``int``/``float``/``bool`` -> ``Value`` string/int64/float64/bool; dates, times,
-  UUIDs, URLs (JSON strings in a row) -> ``Value("string")``;
-- anything else (``Any``, ``dict[str, X]``, unions of several types) -> ``Json()``.
-
-Columns the schema does not have (``score``, ``id``, ...) get the feature Arrow infers from
-their values (``Json()`` for values of several types). :func:`save_dataset_dict` writes a
-``DatasetDict`` with ``save_to_disk`` (``export --format hf``);
-:func:`langsynth.datafile.read_rows` reads it back.
+"""Writing a ``DatasetDict`` with ``save_to_disk`` (``export --format hf``), and rows to
+datasets with the schema given by name too (the conversion itself is :mod:`langsynth.hf_dataset`).
 """
 
 from __future__ import annotations
@@ -27,151 +11,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from langsynth.errors import ConfigurationError, DataFileError
-from langsynth.hf_disk import quiet_progress, require_datasets, saved_kind
+from langsynth import hf_dataset
+from langsynth.errors import ConfigurationError
+from langsynth.hf_disk import quiet_progress, saved_kind
 
 # An hf export named like a row file is a mistake (it would be a folder called x.jsonl).
 ROW_FILE_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".parquet", ".arrow")
-# Marks a schema node that no typed feature fits; it becomes Json().
-_JSON = object()
 
 
-def _enum_feature(values: Sequence[Any], datasets: Any) -> Any:
-    values = [v for v in values if v is not None]
-    if values and all(isinstance(v, str) for v in values):
-        return datasets.ClassLabel(names=list(dict.fromkeys(values)))
-    if values and all(isinstance(v, bool) for v in values):
-        return datasets.Value("bool")
-    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return datasets.Value("int64")
-    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
-        return datasets.Value("float64")
-    return _JSON
+def _schema(schema: Any) -> Any:
+    if isinstance(schema, str):
+        from langsynth.schemas import load_schema
 
-
-_SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
-
-
-def _node_feature(
-    node: Mapping[str, Any], defs: Mapping[str, Any], seen: frozenset[str], datasets: Any
-) -> Any:
-    """The feature of one JSON-schema node; ``_JSON`` where no typed feature fits."""
-    if "$ref" in node:
-        name = str(node["$ref"]).rsplit("/", 1)[-1]
-        if name in seen or name not in defs:  # a recursive model has no fixed Arrow type
-            return _JSON
-        return _node_feature(defs[name], defs, seen | {name}, datasets)
-    for key in ("anyOf", "oneOf"):
-        if key in node:
-            options = [o for o in node[key] if o.get("type") != "null"]
-            if len(options) == 1:
-                return _node_feature(options[0], defs, seen, datasets)
-            return _JSON
-    if "allOf" in node and len(node["allOf"]) == 1:
-        return _node_feature(node["allOf"][0], defs, seen, datasets)
-    if "const" in node:
-        return _enum_feature([node["const"]], datasets)
-    if "enum" in node:
-        return _enum_feature(node["enum"], datasets)
-    kind = node.get("type")
-    if isinstance(kind, list):
-        kinds = [k for k in kind if k != "null"]
-        if len(kinds) != 1:
-            return _JSON
-        kind = kinds[0]
-    if kind in _SCALARS:
-        return datasets.Value(_SCALARS[kind])
-    if kind == "array":
-        items = node.get("items")
-        if not isinstance(items, Mapping) or "prefixItems" in node:
-            return _JSON
-        inner = _node_feature(items, defs, seen, datasets)
-        return datasets.List(datasets.Json() if inner is _JSON else inner)
-    if kind == "object" and node.get("properties") and not node.get("additionalProperties"):
-        fields = {}
-        for name, sub in node["properties"].items():
-            feature = _node_feature(sub, defs, seen, datasets)
-            fields[name] = datasets.Json() if feature is _JSON else feature
-        return fields
-    return _JSON
-
-
-def schema_features(model: type[Any]) -> dict[str, Any]:
-    """Field name -> ``datasets`` feature for a Pydantic model (see the module docstring)."""
-    datasets = require_datasets("Hugging Face features")
-    schema = model.model_json_schema(mode="serialization")
-    defs = schema.get("$defs", {})
-    seen: frozenset[str] = frozenset()
-    if "$ref" in schema:  # a recursive model: the root is itself a definition
-        seen = frozenset({str(schema["$ref"]).rsplit("/", 1)[-1]})
-        schema = defs.get(next(iter(seen)), {})
-    out: dict[str, Any] = {}
-    for name, node in schema.get("properties", {}).items():
-        feature = _node_feature(node, defs, seen, datasets)
-        out[name] = datasets.Json() if feature is _JSON else feature
-    return out
-
-
-def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    seen: dict[str, None] = {}
-    for row in rows:
-        seen.update(dict.fromkeys(str(k) for k in row))
-    return list(seen)
-
-
-def _inferred(name: str, values: list[Any], datasets: Any) -> Any:
-    import pyarrow as pa
-
-    try:
-        arrow_type = pa.array(values).type
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
-        return datasets.Json()  # values of several types: kept as they are, stored as JSON
-    return datasets.Features.from_arrow_schema(pa.schema([pa.field(name, arrow_type)]))[name]
+        return load_schema(schema)
+    return schema
 
 
 def hf_features(rows: Sequence[Mapping[str, Any]], schema: Any = None) -> Any:
-    """The ``datasets.Features`` of ``rows``: from the schema where it has the column, else
-    inferred from the values. Without rows, the schema's fields."""
-    from langsynth.schemas import load_schema
-
-    datasets = require_datasets("Hugging Face features")
-    derived = schema_features(load_schema(schema).model) if schema is not None else {}
-    columns = _columns(rows) or list(derived)
-    features = {}
-    for name in columns:
-        feature = derived.get(name)
-        if feature is None:
-            feature = _inferred(name, [r.get(name) for r in rows], datasets)
-        features[name] = feature
-    return datasets.Features(features)
-
-
-def _first_bad_value(rows: Sequence[Mapping[str, Any]], features: Any, datasets: Any) -> str:
-    """Where building the dataset failed: the first row and column whose value does not fit."""
-    for i, row in enumerate(rows):
-        for name, feature in features.items():
-            one = datasets.Features({name: feature})
-            try:
-                datasets.Dataset.from_list([{name: row.get(name)}], features=one)
-            except (ValueError, TypeError, OverflowError) as exc:
-                return f"row {i}, column {name!r} ({feature}): {row.get(name)!r}: {exc}"
-    return "a value does not fit its feature"
-
-
-def _dataset(rows: Sequence[Mapping[str, Any]], features: Any, datasets: Any) -> Any:
-    if not rows:  # from_list([]) would have no columns at all
-        return datasets.Dataset.from_dict({name: [] for name in features}, features=features)
-    # from_list takes the columns of the first row; give every row every column.
-    data = [{name: row.get(name) for name in features} for row in rows]
-    with quiet_progress():
-        try:
-            return datasets.Dataset.from_list(data, features=features)
-        except (ValueError, TypeError, OverflowError) as exc:  # pyarrow's errors derive from these
-            where = _first_bad_value(data, features, datasets)
-            raise DataFileError(
-                f"The rows do not fit the dataset's features: {where}. Fix or drop the row "
-                "(e.g. with langsynth filter), or give no schema (features are then inferred)."
-            ) from exc
+    """:func:`langsynth.hf_dataset.hf_features`, the schema also given by name."""
+    return hf_dataset.hf_features(rows, _schema(schema))
 
 
 def to_hf_dataset(rows: Sequence[Mapping[str, Any]], schema: Any = None) -> Any:
@@ -182,18 +40,15 @@ def to_hf_dataset(rows: Sequence[Mapping[str, Any]], schema: Any = None) -> Any:
     >>> ds.features["year"]
     Value('int64')
     """
-    datasets = require_datasets("to_hf_dataset")
-    return _dataset(rows, hf_features(rows, schema), datasets)
+    return hf_dataset.to_hf_dataset(rows, _schema(schema))
 
 
 def to_hf_dataset_dict(parts: Mapping[str, Sequence[Mapping[str, Any]]], schema: Any = None) -> Any:
-    """Named splits as a ``datasets.DatasetDict``; every split gets the same features (those
-    of all rows together, so a column empty in one split keeps its type)."""
-    datasets = require_datasets("to_hf_dataset")
-    features = hf_features([row for rows in parts.values() for row in rows], schema)
-    return datasets.DatasetDict(
-        {name: _dataset(rows, features, datasets) for name, rows in parts.items()}
-    )
+    """Named splits as a ``datasets.DatasetDict`` (see :func:`to_hf_dataset`)."""
+    return hf_dataset.to_hf_dataset_dict(parts, _schema(schema))
+
+
+schema_features = hf_dataset.schema_features
 
 
 def save_dataset_dict(output: str | Path, dataset_dict: Any, *, readme: str | None = None) -> Path:

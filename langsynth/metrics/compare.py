@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from langsynth.errors import ConfigurationError
 from langsynth.metrics.values import (
     FailedPrediction,
     MatchMode,
@@ -206,7 +207,7 @@ def _as_mapping(record: Any) -> Mapping[str, Any]:
         return record.model_dump()
     if isinstance(record, Mapping):
         return record
-    raise TypeError(
+    raise ConfigurationError(
         f"A gold record must be a mapping or a Pydantic model, got {type(record).__name__}."
     )
 
@@ -234,7 +235,7 @@ def _prediction(
 
             return pred, True, False, format_validation_error(exc)[1]
         return pred, True, True, None
-    raise TypeError(
+    raise ConfigurationError(
         "A prediction must be a mapping, a Pydantic model, a failure object or None, "
         f"got {type(pred).__name__}."
     )

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from langsynth.errors import ConfigurationError
 from langsynth.metrics.compare import (
     PRF,
     FieldCounts,
@@ -140,7 +141,7 @@ def score_dataset(
     ``preds`` and ``golds`` are aligned by position; use ``None`` for a missing prediction.
     """
     if len(preds) != len(golds):
-        raise ValueError(
+        raise ConfigurationError(
             f"{len(preds)} predictions for {len(golds)} gold records; align them by id first "
             "(a missing prediction is None)."
         )

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from langsynth.errors import ConfigurationError
 from langsynth.normalize import fold_for_match
 
 MatchMode = Literal["exact", "normalized", "fuzzy"]
@@ -199,7 +200,9 @@ def similarity(pred: Any, gold: Any, match: MatchMode | str = "normalized") -> f
 
 def _check_match(match: str) -> None:
     if match not in MATCH_MODES:
-        raise ValueError(f"Unknown match mode {match!r}; use one of {', '.join(MATCH_MODES)}.")
+        raise ConfigurationError(
+            f"Unknown match mode {match!r}; use one of {', '.join(MATCH_MODES)}."
+        )
 
 
 def _is_null(value: Any) -> bool:

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from langsynth.errors import ConfigurationError
+
 EMAIL = "EMAIL"
 PHONE = "PHONE"
 CARD_NUMBER = "CARD_NUMBER"
@@ -120,7 +122,7 @@ def _check_kinds(kinds: Iterable[str] | None) -> tuple[str, ...]:
     chosen = tuple(k.upper() for k in kinds)
     unknown = [k for k in chosen if k not in PII_KINDS]
     if unknown:
-        raise ValueError(f"unknown PII kind(s) {unknown}; choose from {list(PII_KINDS)}")
+        raise ConfigurationError(f"unknown PII kind(s) {unknown}; choose from {list(PII_KINDS)}")
     return chosen
 
 

@@ -27,12 +27,13 @@ from typing import Any
 
 from langsynth._async import WAIT, work_pool
 from langsynth.errors import LangsynthError, RunFailedError
+from langsynth.lineage import read_lineage
 from langsynth.results import Usage, usage_of
 from langsynth.runs.progress import RunProgress
 from langsynth.runs.protocols import Executor, LocalExecutor, Verdict
 from langsynth.runs.result import RunResult
 from langsynth.runs.stats import Budget, CostFn, RunStats
-from langsynth.runs.store import RunStore, fingerprint
+from langsynth.runs.store import RunStore, fingerprint, now
 
 
 @dataclass
@@ -103,6 +104,7 @@ def _open(
     identity: dict[str, Any],
     fields: Sequence[str] | None,
     ordered: bool,
+    kind: str,
 ) -> _Session:
     bind = getattr(options.executor, "bind", None)
     if callable(bind):  # an executor with its own copies of the step checks they agree
@@ -119,7 +121,11 @@ def _open(
             model=step.model_spec(),
             columns={"input": list(step.input_columns), "output": list(step.output_columns)},
             input=str(options.source) if options.source is not None else None,
+            kind=kind,
         )
+        if kind == "map":  # where the input came from, for the data card and the report
+            origin = read_lineage(options.source) if options.source is not None else None
+            store.manifest["lineage"] = origin or {"generation": None, "steps": []}
         store.manifest.update(step.manifest_extra())
         store.write_manifest()
     previous = store.previous if store is not None else {}
@@ -165,6 +171,13 @@ async def _drive(
     try:
         if session.progress is not None:
             session.progress.__enter__()
+        executor = session.executor
+        if isinstance(executor, LocalExecutor):  # e.g. warm the server's slot caches
+            prepare = getattr(executor.step, "aprepare", None)
+            if callable(prepare):
+                started = time.perf_counter()
+                await prepare(executor.slots)
+                session.stats.setup_s = time.perf_counter() - started
         await work_pool(next_item, work, done, slots=session.executor.slots)
         status = "budget" if session.stop.startswith("budget:") else "complete"
     except asyncio.CancelledError:
@@ -236,7 +249,14 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
     step.check_rows(rows)
     identity = {"job": step.job, **step.identity(), "inputs": fingerprint(rows)}
     session = _open(
-        step, step.job, options, requested=len(rows), identity=identity, fields=None, ordered=True
+        step,
+        step.job,
+        options,
+        requested=len(rows),
+        identity=identity,
+        fields=None,
+        ordered=True,
+        kind="map",
     )
     store = session.store
     done_before = store.done_indices() if store is not None else set()
@@ -272,9 +292,24 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
         session.tick()
 
     def finalize(status: str) -> tuple[str, str, dict[str, Any]]:
+        updates: dict[str, Any] = {}
+        if store is not None:  # this step joins its input's lineage
+            lineage = dict(store.manifest.get("lineage") or {})
+            entry = {
+                "step": step.job,
+                "input": store.manifest.get("input"),
+                "output": str(store.output),
+                "at": now(),
+                "model": store.manifest.get("model"),
+                "rows": len(store.entries),
+                **step.step_summary(store.rows),
+            }
+            earlier = [e for e in lineage.get("steps", []) if e.get("output") != str(store.output)]
+            lineage["steps"] = [*earlier, entry]  # a resumed run replaces its own entry
+            updates["lineage"] = lineage
         if status == "budget":
-            return status, _budget_message(session, session.stats.completed, len(rows)), {}
-        return status, "", {}
+            return status, _budget_message(session, session.stats.completed, len(rows)), updates
+        return status, "", updates
 
     status, message = await _drive(
         session,
@@ -313,6 +348,7 @@ async def run_source(
         identity=identity,
         fields=step.output_columns or None,
         ordered=False,
+        kind="source",
     )
     store = session.store
     existing = store.rows if store is not None else []

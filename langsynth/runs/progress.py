@@ -23,7 +23,12 @@ def progress_detail(stats: RunStats) -> str:
     parts.append(f"{stats.records_per_s:.2f} rec/s")
     parts.append(f"{stats.tokens_per_s:.0f} tok/s")
     if stats.cost_usd:
-        parts.append(f"${stats.cost_usd:.4f}")
+        text = f"${stats.cost_usd:.4f}"
+        done = stats.accepted_this_session
+        left = max(0, stats.requested - stats.completed)
+        if done and left:  # at this session's cost per row
+            text += f" (≈ ${stats.cost_usd + stats.cost_usd / done * left:.4f} in all)"
+        parts.append(text)
     return " · ".join(parts)
 
 

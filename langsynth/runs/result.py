@@ -57,6 +57,14 @@ class RunResult:
         columns = list(self.model.model_fields) if self.model is not None else None
         return pd.DataFrame(self.rows, columns=columns)
 
+    def to_hf_dataset(self) -> Any:
+        """The rows as a Hugging Face ``datasets.Dataset``, with features from the run's schema
+        (``ClassLabel`` for ``Literal``/enum fields, lists, nullable fields) where it has one;
+        needs ``pip install 'langsynth[hf]'``."""
+        from langsynth.hf_dataset import to_hf_dataset
+
+        return to_hf_dataset(self.rows, self.model)
+
     def summary(self, model: str | None = None) -> dict[str, Any]:
         """The counters of this session plus status and output (``--summary-json``)."""
         data = self.stats.summary(model)

@@ -54,6 +54,7 @@ class RunStats:
     retries: int = 0
     usage: Usage = field(default_factory=Usage)
     elapsed_s: float = 0.0
+    setup_s: float = 0.0  # once per session before the work (e.g. warming a server's caches)
     latencies_s: list[float] = field(default_factory=list)
     cost_usd: float | None = 0.0
     accepted_this_session: int = 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypedDict, TypeVar, Unpack
 
 from langchain_core.runnables import Runnable, RunnableConfig
 
@@ -81,6 +81,10 @@ class _StepBase:
         """What must not change between the sessions of one run (checked on resume)."""
         return {}
 
+    def step_summary(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Figures of the output rows recorded in the lineage (e.g. the judge's mean score)."""
+        return {}
+
     def cost_fn(self) -> CostFn | None:
         """Usage -> USD for the step's model; ``None`` when the price is unknown."""
         spec = self.model_spec()
@@ -103,34 +107,25 @@ def _free(usage: Usage) -> float:
     return 0.0
 
 
-def _options(
-    output: str | Path | None,
-    resume: bool,
-    overwrite: bool,
-    concurrency: int | None,
-    progress: bool,
-    on_progress: Callable[[RunStats], None] | None,
-    on_result: Callable[[int, Any], None] | None,
-    budget: Budget | None,
-    executor: Any,
-    params: Mapping[str, Any] | None,
-    source: str | Path | None,
-) -> RunOptions:
-    if resume and output is None:
+class RunKwargs(TypedDict, total=False):
+    """The options every run takes (see :meth:`MapStep.run`)."""
+
+    output: str | Path | None
+    resume: bool
+    overwrite: bool
+    concurrency: int | None
+    progress: bool
+    on_progress: Callable[[RunStats], None] | None
+    on_result: Callable[[int, Any], None] | None
+    budget: Budget | None
+    executor: Any
+    params: Mapping[str, Any]
+
+
+def _options(kwargs: RunKwargs, source: str | Path | None = None) -> RunOptions:
+    if kwargs.get("resume") and kwargs.get("output") is None:
         raise ConfigurationError("resume needs an output: the run on disk to continue.")
-    return RunOptions(
-        output=output,
-        resume=resume,
-        overwrite=overwrite,
-        concurrency=concurrency,
-        progress=progress,
-        on_progress=on_progress,
-        on_result=on_result,
-        budget=budget,
-        executor=executor,
-        params=dict(params or {}),
-        source=source,
-    )
+    return RunOptions(**kwargs, source=source)
 
 
 class MapStep(_StepBase, Runnable[Any, Any]):
@@ -184,19 +179,7 @@ class MapStep(_StepBase, Runnable[Any, Any]):
                 )
 
     async def arun(
-        self,
-        rows: Sequence[Any] | str | Path,
-        *,
-        output: str | Path | None = None,
-        resume: bool = False,
-        overwrite: bool = False,
-        concurrency: int | None = None,
-        progress: bool = False,
-        on_progress: Callable[[RunStats], None] | None = None,
-        on_result: Callable[[int, Any], None] | None = None,
-        budget: Budget | None = None,
-        executor: Any = None,
-        params: Mapping[str, Any] | None = None,
+        self, rows: Sequence[Any] | str | Path, **options: Unpack[RunKwargs]
     ) -> RunResult:
         """Run the step over ``rows`` (or the rows of a data file); see :meth:`run`."""
         source = rows if isinstance(rows, str | Path) else None
@@ -206,22 +189,9 @@ class MapStep(_StepBase, Runnable[Any, Any]):
             inputs: Sequence[Any] = read_rows(rows)
         else:
             inputs = rows
-        options = _options(
-            output,
-            resume,
-            overwrite,
-            concurrency,
-            progress,
-            on_progress,
-            on_result,
-            budget,
-            executor,
-            params,
-            source,
-        )
-        return await run_map(self, self.rows_of(inputs), options)
+        return await run_map(self, self.rows_of(inputs), _options(options, source))
 
-    def run(self, rows: Sequence[Any] | str | Path, **options: Any) -> RunResult:
+    def run(self, rows: Sequence[Any] | str | Path, **options: Unpack[RunKwargs]) -> RunResult:
         """Run the step over every row: one result per row, journalled when ``output`` is set.
 
         Args:
@@ -262,38 +232,51 @@ class SourceStep(MapStep):
         self,
         n: int,
         *,
-        output: str | Path | None = None,
-        resume: bool = False,
-        overwrite: bool = False,
         max_attempts: int | None = None,
         fail_fast_after: int = 12,
-        concurrency: int | None = None,
-        progress: bool = False,
-        on_progress: Callable[[RunStats], None] | None = None,
-        on_result: Callable[[int, Any], None] | None = None,
-        budget: Budget | None = None,
-        executor: Any = None,
-        params: Mapping[str, Any] | None = None,
+        **options: Unpack[RunKwargs],
     ) -> RunResult:
         """Generate until ``n`` rows are admitted; see :meth:`generate`."""
-        options = _options(
-            output,
-            resume,
-            overwrite,
-            concurrency,
-            progress,
-            on_progress,
-            on_result,
-            budget,
-            executor,
-            params,
-            None,
-        )
         return await run_source(
-            self, n, options, max_attempts=max_attempts, fail_fast_after=fail_fast_after
+            self,
+            n,
+            _options(options),
+            max_attempts=max_attempts,
+            fail_fast_after=fail_fast_after,
         )
 
-    def generate(self, n: int, **options: Any) -> RunResult:
+    async def aestimate(self, n: int, *, pilot: int = 4, **options: Any) -> dict[str, Any]:
+        """Generate a pilot of ``pilot`` rows (in memory), then project tokens, time and cost
+        for ``n``: ``{"n", "input_tokens", "output_tokens", "cost_usd", "elapsed_s",
+        "pilot_records"}`` (``cost_usd`` is ``None`` when the model's price is unknown)."""
+        from langsynth.pricing import project
+
+        options.pop("output", None)
+        options.pop("resume", None)
+        result = await self.agenerate(min(pilot, n), **options)
+        stats = result.stats
+        # The set-up (e.g. warming the server's caches) is paid once, not per record.
+        work_s = max(0.0, stats.elapsed_s - stats.setup_s)
+        projection = project(stats.usage, work_s, len(result.rows), n, self.model_spec())
+        projection["elapsed_s"] = round(projection["elapsed_s"] + stats.setup_s, 3)
+        return projection
+
+    def estimate(self, n: int, *, pilot: int = 4, **options: Any) -> dict[str, Any]:
+        """What ``generate(n)`` would cost, from a pilot of a few rows (see :meth:`aestimate`).
+
+        >>> gen.estimate(1000, pilot=4)  # doctest: +SKIP
+        {'n': 1000, 'input_tokens': ..., 'output_tokens': ..., 'cost_usd': ..., ...}
+        """
+        return run_blocking(self.aestimate(n, pilot=pilot, **options), None)
+
+    def generate(
+        self,
+        n: int,
+        *,
+        max_attempts: int | None = None,
+        fail_fast_after: int = 12,
+        **options: Unpack[RunKwargs],
+    ) -> RunResult:
         """Generate until ``n`` rows are admitted (valid, new); journalled when ``output`` is set.
 
         Args:
@@ -304,4 +287,7 @@ class SourceStep(MapStep):
             fail_fast_after: stop when this many attempts in a row gave nothing while no
                 row was admitted yet (a broken prompt or model).
         """
-        return run_blocking(self.agenerate(n, **options), options.get("output"))
+        coro = self.agenerate(
+            n, max_attempts=max_attempts, fail_fast_after=fail_fast_after, **options
+        )
+        return run_blocking(coro, options.get("output"))

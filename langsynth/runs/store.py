@@ -37,35 +37,17 @@ from langsynth.errors import (
     RunInputChangedError,
     RunLockedError,
 )
+from langsynth.lineage import MANIFEST, read_manifest, run_dir_for
 
 log = logging.getLogger(__name__)
 
 JOURNAL = "journal.jsonl"
 REJECTED = "rejected.jsonl"
-MANIFEST = "manifest.json"
 LOCK = "lock"
-
-
-def run_dir_for(output: str | Path) -> Path:
-    """The run directory of an output file: ``out.csv`` -> ``out.csv.run``."""
-    p = Path(output)
-    return p.with_name(p.name + ".run")
 
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def read_manifest(output: str | Path) -> dict[str, Any] | None:
-    """The manifest of the run that wrote ``output``, if there is one."""
-    path = run_dir_for(output) / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataFileError(f"{path}: damaged manifest ({exc.msg}).") from None
-    return data if isinstance(data, dict) else None
 
 
 def check_output(output: str | Path, *, resume: bool = False, overwrite: bool = False) -> None:

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
+from langsynth.errors import ConfigurationError
+
 if TYPE_CHECKING:
     from langsynth.schemas import SchemaInfo
 
@@ -63,7 +65,7 @@ class RecordFaker:
         seed: int | None = None,
     ) -> None:
         if model is None and schema is None:
-            raise ValueError("RecordFaker needs a Pydantic model or a JSON schema.")
+            raise ConfigurationError("RecordFaker needs a Pydantic model or a JSON schema.")
         self.model = model
         self.schema: dict[str, Any] = dict(schema or model.model_json_schema())  # type: ignore[union-attr]
         self.defs: dict[str, Any] = dict(self.schema.get("$defs") or {})

@@ -1,15 +1,20 @@
-"""Every tutorial notebook runs top to bottom on the embedded model (small size).
+"""Every tutorial notebook runs top to bottom on the embedded model (small size) and shows
+what it promises.
 
-A notebook fails the test if any cell raises. Durations are written to
-``out/test-timings/notebooks.json`` so the time each notebook takes is on record.
+A notebook fails the test if any cell raises, or if its key outputs are not there: each has
+its checks below (a printed figure that must hold, a plot that must render). Durations are
+written to ``out/test-timings/notebooks.json`` so the time each notebook takes is on record.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +22,68 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-
 TIMINGS = Path(__file__).resolve().parents[2] / "out" / "test-timings" / "notebooks.json"
 
 pytestmark = pytest.mark.notebook
+
+
+def _all_equal(*groups: str) -> bool:
+    return len(set(groups)) == 1
+
+
+# notebook -> (pattern that must appear in its outputs, check of the pattern's groups), and
+# the number of plots it must render at least.
+CHECKS: dict[str, tuple[list[tuple[str, Callable[..., bool]]], int]] = {
+    "01_medical_billing_quickstart": (
+        [
+            (r"(\d+) records in [\d.]+s", lambda n: int(n) > 0),
+            (r"distinct patient names: (\d+) of (\d+)", _all_equal),  # no duplicate names
+            (r"legacy generator (failed|worked)", lambda _: True),  # the seed's code was run
+        ],
+        0,
+    ),
+    "02_dataset_generator_and_extraction": (
+        [
+            (r"(\d+) texts in [\d.]+s", lambda n: int(n) > 0),
+            (r"json_schema\s+(\d+)/(\d+) valid records", _all_equal),  # grammar: all valid
+            (r"record F1 = ([\d.]+), exact = (True|False)", lambda f1, _: 0 <= float(f1) <= 1),
+        ],
+        1,
+    ),
+    "03_movie_recommendation_llm_judge": (
+        [
+            (r"judged (\d+) answers", lambda n: int(n) > 0),
+            (r"kept (\d+) of (\d+) judged answers", lambda k, n: int(k) <= int(n)),
+        ],
+        1,
+    ),
+    "04_diversity_tinystories": (
+        [(r"injected: (\d+)/(\d+) stories", lambda k, n: int(k) > 0)],
+        1,
+    ),
+    "05_quality_pipeline_to_finetuning": (
+        [
+            (r"kept (\d+) of (\d+) rows", lambda k, n: 0 < int(k) <= int(n)),
+            (r"no issues: ready to upload", lambda: True),
+            (r"train: (\d+) examples", lambda n: int(n) > 0),
+        ],
+        0,
+    ),
+    "06_benchmarking_extraction_chains": (
+        [(r"(\d+) labelled texts", lambda n: int(n) > 0)],
+        1,
+    ),
+}
+
+
+def _outputs(nb: Any) -> tuple[str, int]:
+    """All text a notebook printed or displayed, and how many images it rendered."""
+    texts, images = [], 0
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                texts.append(out.get("text", ""))
+            data = out.get("data", {})
+            texts.append(data.get("text/plain", ""))
+            images += "image/png" in data or "image/svg+xml" in data
+    return "\n".join(t if isinstance(t, str) else "".join(t) for t in texts), images
 
 
 def test_notebooks_exist() -> None:
@@ -47,3 +114,15 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     timings[path.stem] = round(elapsed, 1)
     TIMINGS.write_text(json.dumps(timings, indent=2, sort_keys=True) + "\n")
+
+    text, images = _outputs(nb)
+    patterns, min_images = CHECKS[path.stem]
+    for pattern, check in patterns:
+        match = re.search(pattern, text)
+        assert match, f"{path.name}: no output matches {pattern!r}"
+        assert check(*match.groups()), f"{path.name}: {match.group(0)!r} fails its check"
+    assert images >= min_images, f"{path.name}: {images} plots rendered, {min_images} expected"
+
+
+def test_every_notebook_has_checks() -> None:
+    assert {p.stem for p in NOTEBOOKS} == set(CHECKS)

@@ -175,3 +175,35 @@ def test_incomplete_run_exits_1_with_the_reason(
 def test_bad_schema_reference_is_a_clear_error(tmp_path: Path) -> None:
     result = run("no_such_schema", "-n", "1", "-o", str(tmp_path / "x.csv"))
     assert "Built-in schemas:" in str(result.exception)
+
+
+def test_estimate_runs_a_pilot_and_writes_the_projection(
+    use_fake: list[FakeChatModel], tmp_path: Path
+) -> None:
+    use_fake.append(FakeChatModel(answers=[billing(i) for i in range(4)]))
+    out, summary = tmp_path / "bills.jsonl", tmp_path / "estimate.json"
+    args = ["medical_billing", "-n", "40", "-o", str(out), "--estimate", "--pilot", "4"]
+    result = run(*args, "--summary-json", str(summary), "--concurrency", "1")
+    assert result.exit_code == 0, result.output
+    estimate = json.loads(summary.read_text())["estimate"]
+    # the fake reports 50 input and 20 output tokens per call: 4 records -> 40 records
+    assert estimate["n"] == 40 and estimate["pilot_records"] == 4
+    assert estimate["input_tokens"] == 2000 and estimate["output_tokens"] == 800
+    assert set(estimate) >= {"cost_usd", "elapsed_s"}
+    assert not out.exists(), "an estimate spends nothing more than its pilot"
+
+
+def test_a_token_budget_stops_cleanly_and_resume_continues(
+    use_fake: list[FakeChatModel], tmp_path: Path
+) -> None:
+    out = tmp_path / "bills.jsonl"
+    use_fake.append(FakeChatModel(answers=[billing(i) for i in range(10)]))
+    args = ["medical_billing", "-n", "5", "-o", str(out), "--concurrency", "1"]
+    result = run(*args, "--max-tokens-total", "140")  # two calls of 70 tokens
+    assert result.exit_code == 1 and "token budget" in " ".join(result.output.split())
+    assert len(read_rows(out)) == 2
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["status"] == "budget"
+    use_fake.append(FakeChatModel(answers=[billing(i) for i in range(2, 10)]))
+    assert run(*args, "--resume").exit_code == 0
+    assert len(read_rows(out)) == 5

@@ -8,6 +8,7 @@ import pytest
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from langsynth.chains.generator import record_key
+from langsynth.errors import ConfigurationError
 from langsynth.schemas import builtin_schemas
 from langsynth.testing.fake_records import RecordFaker
 
@@ -103,5 +104,5 @@ def test_a_bare_json_schema_without_examples_gets_its_shape() -> None:
 
 
 def test_a_faker_needs_a_model_or_a_schema() -> None:
-    with pytest.raises(ValueError, match="model or a JSON schema"):
+    with pytest.raises(ConfigurationError, match="model or a JSON schema"):
         RecordFaker()

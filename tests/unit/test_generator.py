@@ -4,7 +4,7 @@ import asyncio
 import json
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -276,3 +276,61 @@ def test_do_not_repeat_is_off_by_default_even_on_resume(tmp_path: Path) -> None:
     llm = FakeChatModel(answers=[billing(2)])
     RecordGenerator("medical_billing", llm).generate(2, output=out, resume=True)
     assert "do not repeat" not in str(llm.calls[0][1].content)
+
+
+def test_a_run_converts_to_a_hugging_face_dataset_with_schema_features() -> None:
+    pytest.importorskip("datasets")
+    import datasets
+
+    from langsynth.schemas import load_schema
+
+    rows = load_schema("credit_card_transaction").load_examples()[:3]
+    llm = FakeChatModel(answers=rows)
+    gen = RecordGenerator("credit_card_transaction", llm, examples=[], concurrency=1)
+    ds = gen.generate(3).to_hf_dataset()
+    assert len(ds) == 3 and ds[0]["transaction_id"] == rows[0]["transaction_id"]
+    status = ds.features["status"]
+    assert isinstance(status, datasets.ClassLabel)
+    assert status.int2str(ds[0]["status"]) == rows[0]["status"]
+
+
+def test_run_makes_one_record_per_row_of_given_attributes() -> None:
+    llm = FakeChatModel(answers=[billing(1), billing(2)])
+    gen = RecordGenerator("medical_billing", llm, concurrency=1, default_pools=False)
+    result = gen.run([{"patient_name": "Ada Obi"}, {"diagnosis_code": "E11.9"}])
+    assert len(result.rows) == 2
+    prompts = [str(call[1].content) for call in llm.calls]
+    assert "patient_name: Ada Obi" in prompts[0] and "diagnosis_code: E11.9" in prompts[1]
+
+
+class LlamaCppFake(FakeChatModel):
+    """A fake that looks like the embedded llama.cpp server (spec ``local``, an ``n`` field)."""
+
+    n: int | None = None
+    max_tokens: int | None = None
+    seen: ClassVar[list[tuple[int | None, int | None]]] = []  # shared by the model's copies
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
+        self.seen.append((self.n, self.max_tokens))
+        return super()._generate(messages, stop, run_manager, **kw)
+
+    async def _agenerate(
+        self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> Any:
+        return self._generate(messages, stop, None, **kw)
+
+
+def test_a_burst_on_llama_cpp_starts_by_warming_every_slot_with_the_shared_prefix() -> None:
+    LlamaCppFake.seen = []
+    warm_reply = "x"
+    llm = LlamaCppFake(answers=[warm_reply, *[billing(i) for i in range(4)]])
+    llm._script = iter(llm.answers)  # one script shared by the model copies
+    llm.metadata = {"langsynth_spec": "local"}
+    gen = RecordGenerator("medical_billing", llm, concurrency=2, method="function_calling")
+    result = gen.generate(4)
+    assert len(result.rows) == 4
+    assert LlamaCppFake.seen[0] == (2, 1)  # one request, n = slots, one output token
+    warm_prompt = llm.calls[0]
+    assert "Use these attributes" not in str(warm_prompt[-1].content)  # the shared part only
+    assert str(llm.calls[1][1].content).startswith(str(warm_prompt[-1].content))
+    assert all(seen == (None, None) for seen in LlamaCppFake.seen[1:])

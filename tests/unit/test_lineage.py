@@ -40,3 +40,28 @@ def test_a_file_without_history_has_an_empty_lineage_and_damage_is_reported(
     steps_path(data).write_text("{not json")
     with pytest.raises(DataFileError, match="damaged lineage"):
         read_lineage(data)
+
+
+def test_a_run_over_a_generated_file_carries_the_generation_and_adds_its_step(
+    tmp_path: Path,
+) -> None:
+    from langsynth.chains.generator import RecordGenerator
+    from langsynth.chains.text import DatasetGenerator
+    from langsynth.lineage import read_lineage
+    from tests.fakes import FakeChatModel
+
+    actors = [{"Actor": f"Actor {c}", "Film": [f"Film {c}"]} for c in "AB"]
+    records = tmp_path / "actors.jsonl"
+    RecordGenerator("actor_filmography", FakeChatModel(answers=actors), examples=[]).generate(
+        2, output=records
+    )
+    texts = tmp_path / "texts.jsonl"
+    writer = FakeChatModel(answers=["Actor A starred in Film A.", "Actor B starred in Film B."])
+    DatasetGenerator(writer, concurrency=1).run(records, output=texts)
+    lineage = read_lineage(texts)
+    assert lineage["generation"]["job"] == "generate"
+    assert lineage["generation"]["counts"]["accepted"] == 2
+    (step,) = lineage["steps"]
+    assert step["step"] == "text" and step["input"] == str(records)
+    assert step["rows"] == 2 and step["verified"] == 2  # text_summary of the output
+    assert read_lineage(records)["steps"] == []

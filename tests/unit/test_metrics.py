@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, Field
 
+from langsynth.errors import ConfigurationError
 from langsynth.metrics import (
     FieldCounts,
     anls,
@@ -111,7 +112,7 @@ def test_fuzzy_mode_scores_strings_by_anls_but_numbers_exactly() -> None:
 
 
 def test_unknown_match_mode_is_an_error_naming_the_modes() -> None:
-    with pytest.raises(ValueError, match="exact, normalized, fuzzy"):
+    with pytest.raises(ConfigurationError, match="exact, normalized, fuzzy"):
         similarity("a", "a", "loose")
 
 
@@ -333,7 +334,7 @@ def test_zero_denominators_give_zero_and_uncounted_fields_leave_macro() -> None:
 
 
 def test_score_dataset_requires_aligned_inputs() -> None:
-    with pytest.raises(ValueError, match="align them by id"):
+    with pytest.raises(ConfigurationError, match="align them by id"):
         score_dataset([None], [], Person)
 
 

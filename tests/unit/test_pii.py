@@ -7,6 +7,7 @@ import string
 
 import pytest
 
+from langsynth.errors import ConfigurationError
 from langsynth.quality import contains_pii, find_pii, luhn_valid, scrub_pii
 
 
@@ -89,5 +90,5 @@ def test_email_wins_over_digits_inside_it_and_kinds_can_be_limited() -> None:
     assert scrub_pii(text) == "write to [EMAIL] or call [PHONE]"
     assert scrub_pii(text, kinds=["phone"]) == "write to 01012345678@example.com or call [PHONE]"
     assert scrub_pii(text, placeholder="<{kind}>") == "write to <EMAIL> or call <PHONE>"
-    with pytest.raises(ValueError, match="unknown PII kind"):
+    with pytest.raises(ConfigurationError, match="unknown PII kind"):
         scrub_pii(text, kinds=["address"])

@@ -106,7 +106,7 @@ def test_roundtrip_on_ray_journals_both_stages(urls: str, tmp_path: Path) -> Non
         "--engine", "ray", "--endpoints", urls, "--json",
     )  # fmt: skip
     assert len(read_rows(out)) == 3
-    generated = read_manifest(out.with_name(out.name + ".run") / "records.jsonl")
+    generated = read_manifest(out.with_name(out.name + ".run") / "generated.jsonl")
     assert generated is not None and generated["executor"]["engine"] == "ray"
     manifest = read_manifest(out)
     assert manifest is not None and manifest["job"] == "roundtrip"
