@@ -120,8 +120,19 @@ def new_manifest(
         "model": step.model_spec(),
         "columns": {"input": list(step.input_columns), "output": list(step.output_columns)},
         "input": sources[0] if len(sources) == 1 else sources,
+        "kind": "map",
+        "lineage": _lineage(sources),
         **step.manifest_extra(),
     }
+
+
+def _lineage(sources: list[str]) -> dict[str, Any]:
+    """Where the input came from (the lineage of a single local input file), as a map run's."""
+    from langsynth.lineage import read_lineage
+
+    if len(sources) == 1 and Path(sources[0]).is_file():
+        return read_lineage(sources[0])
+    return {"generation": None, "steps": []}
 
 
 def finish_manifest(
@@ -140,7 +151,20 @@ def finish_manifest(
     totals["attempts"] = int(totals.get("attempts", 0)) + counts["rows"] - counts["skipped"]
     all_usage = Usage.from_dict(manifest.get("usage"))
     all_usage.add(usage)
+    lineage = dict(manifest.get("lineage") or {})
+    entry = {
+        "step": manifest["job"],
+        "input": manifest.get("input"),
+        "output": manifest["output"],
+        "at": now(),
+        "model": manifest.get("model"),
+        "rows": totals["accepted"],
+        "sharded": True,
+    }
+    earlier = [e for e in lineage.get("steps", []) if e.get("output") != manifest["output"]]
+    lineage["steps"] = [*earlier, entry]  # a resumed run replaces its own entry
     manifest.update(
+        lineage=lineage,
         usage=all_usage.to_dict(),
         elapsed_s=round(float(manifest.get("elapsed_s", 0.0)) + elapsed, 3),
         last_session={**counts, "elapsed_s": round(elapsed, 3), **usage.to_dict()},

@@ -65,6 +65,7 @@ def test_a_map_step_over_a_file_writes_shards_in_the_local_format(tmp_path: Path
     local_keys = {"job", "params", "model", "schema", "status", "counts", "usage", "elapsed_s"}
     assert local_keys <= set(manifest) and manifest["counts"]["accepted"] == 40
     assert manifest["usage"]["llm_calls"] == 40
+    assert manifest["lineage"]["steps"][-1]["step"] == "text"  # joins its input's lineage
     endpoints = manifest["executor"]["endpoints"]
     assert all(e["completed"] > 0 for e in endpoints)  # both endpoints served
     with pytest.raises(OutputExistsError, match="resume"):
