@@ -44,11 +44,13 @@ from langsynth.engines.shards import (
     check_identity,
     done_ids,
     finish_manifest,
-    input_format,
     lock_run,
     new_manifest,
     read_previous,
     write_manifest,
+)
+from langsynth.engines.shards import (
+    input_format as detect_input_format,
 )
 from langsynth.errors import (
     ConfigurationError,
@@ -243,6 +245,7 @@ def run_dataset(
     endpoints: str | Sequence[str | Endpoint],
     *,
     fmt: str = "jsonl",
+    input_format: str | None = None,
     slots_per_endpoint: int = 4,
     model: str | None = None,
     llm_kwargs: Mapping[str, Any] | None = None,
@@ -262,6 +265,7 @@ def run_dataset(
         source: JSONL or parquet file(s) or folder(s) (local paths, or any filesystem Ray
             Data reads, e.g. ``s3://``; all of one format).
         output: the folder of shards; ``fmt`` is ``jsonl`` or ``parquet``.
+        input_format: ``jsonl`` or ``parquet`` (default: told by the file names).
         batch_size: rows per batch (default: twice the slots of all endpoints, at least 16);
             a batch is written as one unit. ``workers``: data workers (each sends a batch at
             a time to the pool, which keeps every endpoint's slots busy).
@@ -273,7 +277,7 @@ def run_dataset(
     if fmt not in FORMATS:
         raise ConfigurationError(f"fmt must be one of {', '.join(FORMATS)}, not {fmt!r}.")
     sources = [str(s) for s in ([source] if isinstance(source, str | Path) else source)]
-    kind = input_format(sources)
+    kind = detect_input_format(sources, input_format)
     out = Path(output)
     if out.suffix in (".jsonl", ".json", ".parquet", ".csv"):
         raise ConfigurationError(

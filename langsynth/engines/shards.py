@@ -26,12 +26,20 @@ from langsynth.errors import (
 from langsynth.results import Usage
 from langsynth.runs.store import MANIFEST, now, run_dir_for
 
+INPUT_KINDS = ("jsonl", "parquet")
 
-def input_format(sources: Sequence[str]) -> str:
+
+def input_format(sources: Sequence[str], given: str | None = None) -> str:
+    """``jsonl`` or ``parquet``: ``given``, else told by the file names (folders: their files)."""
+    if given is not None:
+        if given not in INPUT_KINDS:
+            raise ConfigurationError(f"input format must be jsonl or parquet, not {given!r}.")
+        return given
     kinds = set()
     for source in sources:
         path = Path(source)
-        names = [p.name for p in path.iterdir() if p.is_file()] if path.is_dir() else [source]
+        local_dir = "://" not in source and path.is_dir()
+        names = [p.name for p in path.iterdir() if p.is_file()] if local_dir else [source]
         for name in names:
             if name.endswith((".jsonl", ".ndjson", ".jsonl.gz")):
                 kinds.add("jsonl")
@@ -40,7 +48,8 @@ def input_format(sources: Sequence[str]) -> str:
     if len(kinds) != 1:
         raise ConfigurationError(
             f"The Ray Data path reads JSONL or parquet (one of them); {', '.join(sources)} "
-            f"holds {', '.join(sorted(kinds)) or 'neither'}."
+            f"holds {', '.join(sorted(kinds)) or 'neither'}. Name the format with "
+            "input_format='jsonl' or 'parquet' (e.g. for a folder in object storage)."
         )
     return kinds.pop()
 
