@@ -136,6 +136,39 @@ def run_sharded(
     )
 
 
+def run_map_job(
+    choice: Any,
+    factory: Any,
+    source: Path,
+    output: Path,
+    *,
+    model: str | None,
+    llm_kwargs: dict[str, Any],
+    resume: bool,
+    overwrite: bool,
+) -> Any:
+    """Run a map step over the file ``source`` as the engine options say: the run's result,
+    or ``None`` for a sharded (ray-data) run, whose counts are printed here."""
+    from langsynth.engines.choice import engine_step
+    from langsynth.runs import check_output
+
+    if choice.sharded:
+        run_sharded(choice, factory, source, output, llm_kwargs, resume=resume, overwrite=overwrite)
+        return None
+    check_output(output, resume=resume, overwrite=overwrite)
+    with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (step, executor):
+        result = step.run(
+            source,
+            output=output,
+            resume=resume,
+            overwrite=overwrite,
+            progress=True,
+            executor=executor,
+        )
+    print_endpoints(result)
+    return result
+
+
 def print_endpoints(result: Any) -> None:
     # stderr: stdout may carry --json
     if result.executor:

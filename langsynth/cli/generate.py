@@ -17,6 +17,7 @@ from langsynth.cli._engine import (
     RayAddressOpt,
     SlotsPerEndpointOpt,
     endpoints_table,
+    engine_choice,
 )
 
 if TYPE_CHECKING:
@@ -140,18 +141,13 @@ def generate(
     actors beside each endpoint; dedup, the journal and resume stay here, so a run may be
     resumed with either engine.
     """
-    from langsynth.engines.choice import EngineChoice, engine_step
+    from langsynth.engines.choice import engine_step
     from langsynth.engines.factories import step_factory
     from langsynth.pools import load_pools, merge_pools, parse_pool
     from langsynth.schemas import load_schema
 
-    choice = EngineChoice.parse(
-        engine,
-        endpoints,
-        ray_address=ray_address,
-        slots_per_endpoint=slots_per_endpoint,
-        endpoint_model=endpoint_model,
-        model=model,
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model
     )
     info = load_schema(schema)
     user_pools = merge_pools(

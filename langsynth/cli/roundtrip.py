@@ -23,7 +23,7 @@ from langsynth.cli._engine import (
     SlotsPerEndpointOpt,
     engine_choice,
     print_endpoints,
-    run_sharded,
+    run_map_job,
 )
 from langsynth.cli._options import kv_table
 
@@ -158,9 +158,7 @@ def text(
     is then a folder of JSONL shards, for inputs too large for one process).
     """
     from langsynth.chains.text import text_summary
-    from langsynth.engines.choice import engine_step
     from langsynth.engines.factories import step_factory
-    from langsynth.runs import check_output
     from langsynth.schemas import load_schema
 
     choice = engine_choice(
@@ -176,20 +174,18 @@ def text(
         schema=info,
     )
     llm_kwargs = {"temperature": temperature, "max_tokens": max_tokens}
-    if choice.sharded:
-        run_sharded(choice, factory, input, output, llm_kwargs, resume=resume, overwrite=overwrite)
+    result = run_map_job(
+        choice,
+        factory,
+        input,
+        output,
+        model=model,
+        llm_kwargs=llm_kwargs,
+        resume=resume,
+        overwrite=overwrite,
+    )
+    if result is None:  # sharded: printed already
         return
-    check_output(output, resume=resume, overwrite=overwrite)
-    with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (gen, executor):
-        result = gen.run(
-            input,
-            output=output,
-            resume=resume,
-            overwrite=overwrite,
-            progress=True,
-            executor=executor,
-        )
-    print_endpoints(result)
     summary = text_summary(result.rows)
     if as_json:
         _print_json(summary)
@@ -232,10 +228,8 @@ def extract(
     (large inputs; no metrics printed).
     """
     from langsynth.datafile import read_rows
-    from langsynth.engines.choice import engine_step
     from langsynth.engines.factories import step_factory
     from langsynth.metrics import prediction_of, score_dataset, score_predictions
-    from langsynth.runs import check_output
     from langsynth.schemas import load_schema
 
     _check_strategy(strategy)
@@ -247,21 +241,19 @@ def extract(
         "extract", schema=info, strategy=strategy, text_field=text_field, concurrency=concurrency
     )
     llm_kwargs = {"temperature": 0, "max_tokens": max_tokens}
-    if choice.sharded:
-        run_sharded(choice, factory, input, output, llm_kwargs, resume=resume, overwrite=overwrite)
+    result = run_map_job(
+        choice,
+        factory,
+        input,
+        output,
+        model=model,
+        llm_kwargs=llm_kwargs,
+        resume=resume,
+        overwrite=overwrite,
+    )
+    if result is None:  # sharded: printed already
         return
-    check_output(output, resume=resume, overwrite=overwrite)
     rows = read_rows(input)
-    with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (chain, executor):
-        result = chain.run(
-            rows,
-            output=output,
-            resume=resume,
-            overwrite=overwrite,
-            progress=True,
-            executor=executor,
-        )
-    print_endpoints(result)
     labelled = bool(rows) and all(isinstance(r.get("labels"), dict) for r in rows)
     if labelled:
         report = score_predictions(rows, result.rows, info.model).report
