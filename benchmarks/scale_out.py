@@ -328,8 +328,10 @@ def _real_row(
         gen = executor.driver_step()
     else:
         gen = factory(endpoint_chat_model(Endpoint.parse(urls[0]), "local", sampling))
-    started = time.perf_counter()
     try:
+        # Unmeasured warm-up: the server's prompt cache and the actors' first calls.
+        gen.generate(2, executor=executor)
+        started = time.perf_counter()
         result = gen.generate(args.real_n, output=out, executor=executor)
     finally:
         if executor is not None:
