@@ -133,7 +133,7 @@ BENCHMARKS = (
     ),
     Bench(
         "scale_out",
-        "Scale-out on Ray (simulation): stub endpoints x 4 slots, records/s vs ideal",
+        "Scale-out on Ray through the run engine (simulation, plus the stored two-server run)",
         full="",
         quick="--endpoints 1 2 --waves 1 --latency 0.2 --no-saturation",
         budget_s=240,
@@ -168,6 +168,8 @@ def bench_argv(bench: Bench, args: argparse.Namespace) -> list[str]:
             argv += ["--" + option.replace("_", "-"), str(value)]
     if args.quick and bench.name == "diversity_vocabulary":
         argv += ["--out-dir", str(args.results.parent / "diversity_vocabulary")]
+    if args.quick and bench.name == "scale_out":
+        argv += ["--results", str(args.results.parent / "scale_out.md")]
     if args.quick and bench.name == "peers":
         argv += [
             "--results-dir",

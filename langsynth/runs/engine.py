@@ -106,6 +106,9 @@ def _open(
     ordered: bool,
     kind: str,
 ) -> _Session:
+    bind = getattr(options.executor, "bind", None)
+    if callable(bind):  # an executor with its own copies of the step checks they agree
+        bind(step)
     params = {**step.manifest_params(), **dict(options.params)}
     store = None
     if options.output is not None:
