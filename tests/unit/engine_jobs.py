@@ -227,13 +227,14 @@ def review(messages: list[BaseMessage]) -> str:
     prompt = prompt_of(messages)
     label = re.search(r'whose sentiment is "([^"]+)"', prompt)
     topic = re.search(r"It is about: ([^.]+)\.", prompt)
-    assert label is not None and topic is not None, prompt
-    return f'Review: "My {topic[1]} made me feel {label[1]} this week."'
+    assert label is not None, prompt
+    return f'Review: "My {topic[1] if topic else "order"} made me feel {label[1]} this week."'
 
 
+# Requests with and without a topic (``balanced_requests`` draws one only when given topics).
 LABEL_ROWS = [
     {"label": label, "topic": topic}
-    for label, topic in itertools.product(("positive", "negative"), ("kettle", "lamp", "mug"))
+    for label, topic in itertools.product(("positive", "negative"), ("kettle", "lamp", None))
 ]
 
 
