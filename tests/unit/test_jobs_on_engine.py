@@ -12,7 +12,9 @@ guarantees:
     row on disk, and ``resume=True`` with a working model completes with exactly the
     expected rows, none repeated, none lost;
 (c) an existing output without ``resume``/``overwrite`` is refused before any model call
-    and is left as it was.
+    and is left as it was;
+(d) a fault of one request (a timeout) is that row's error, kept in the output or in the
+    rejections as the step declares, and the run goes on.
 
 To add a job: append a ``Job`` (factory, answers, inputs) to ``JOBS`` in engine_jobs.py;
 :func:`test_the_table_covers_every_job_on_the_engine` fails until a new job is in the table.
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openai
 import pytest
 from langchain_core.messages import BaseMessage
 from langchain_openai.chat_models.base import OpenAIConnectionError
@@ -257,3 +260,40 @@ def test_an_existing_output_is_refused_without_resume_or_overwrite(
     assert "--overwrite" in str(info.value) and str(out) in str(info.value)
     assert llm.calls == []  # refused before any model call
     assert (out.read_bytes(), (run_dir_for(out) / "journal.jsonl").read_bytes()) == before
+
+
+# --------------------------------------------------------------------------- (d) one bad answer
+
+
+def timing_out_first(answer: Answer) -> Answer:
+    """The first call times out (a fault of that one request), the others are answered."""
+    calls = itertools.count()
+    timeout = openai.APITimeoutError(request=REQUEST)
+
+    def call(messages: list[BaseMessage]) -> Any:
+        return timeout if next(calls) == 0 else answer(messages)
+
+    return call
+
+
+@pytest.mark.parametrize("job", MODEL_JOBS, ids=str)
+def test_a_failed_request_is_one_row_and_the_run_goes_on(job: Job, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    step = job.build(fake(timing_out_first(job.answers())))
+    result = run(job, step, output=out, concurrency=1)
+    assert result.status == "complete", result.message
+    rejected = rejected_of(out)
+    journal = journal_of(out)
+    if job.n is not None:  # the attempt is rejected with its reason; N are still made
+        assert len(output_rows(out)) == job.n
+        assert [r["i"] for r in rejected] == [0] and "timed out" in rejected[0]["error"]
+        assert 0 not in {e["i"] for e in journal}
+    elif step.keep_failed:  # the row is in the output, with its error and every column
+        assert rejected == []
+        first = [e["row"] for e in journal if e["i"] == 0]
+        assert len(first) == 1 and "timed out" in str(first[0]["error"])
+        check_columns(job, step, first)
+        assert all(not e["row"]["error"] for e in journal if e["i"] != 0)
+    else:  # the input goes to the rejections with its reason, the others to the output
+        assert [r["i"] for r in rejected] == [0] and "timed out" in rejected[0]["error"]
+        assert {e["i"] for e in journal} == set(range(1, len(job.rows or ())))
