@@ -281,8 +281,8 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
                 store.add(index, out)
             else:
                 in_memory[index] = out
-            stats.accepted += 1
-            stats.accepted_this_session += 1
+            stats.accepted += len(out)  # output rows, as resume counts them (paraphrase: n)
+            stats.accepted_this_session += 1  # inputs, the unit of ``completed`` (for the ETA)
             stats.failed += 0 if result.ok else 1
         else:
             stats.rejected += 1
