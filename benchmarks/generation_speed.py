@@ -62,13 +62,23 @@ SEED_EXTRA = "the name must be chosen at random. Make it something you wouldn't 
 
 def run_langsynth(llm: Any, schema: str, n: int, parallel: int, seed: int) -> dict[str, Any]:
     from langsynth.chains.generator import RecordGenerator
+    from langsynth.quality.diversity import distinct_n
 
     gen = RecordGenerator(schema, llm, concurrency=parallel, seed=seed)
     result = gen.generate(n)
     s = result.stats
+    valid = len(result.records) + s.duplicates
+    rows = [r.model_dump(mode="json") for r in result.records]
     return {
         "records": len(result.records),
         "attempts": s.attempts,
+        # valid per attempt (a record attempt may retry), unique among the valid ones
+        "valid_share": round(valid / max(1, s.attempts), 3),
+        "unique_share": round(len(result.records) / max(1, valid), 3),
+        "distinct_2": {
+            f: round(distinct_n([str(r.get(f) or "") for r in rows], 2), 3)
+            for f in gen.info.text_fields
+        },
         "llm_calls": s.usage.calls,
         "rejected": s.rejected,
         "duplicates": s.duplicates,
@@ -325,6 +335,8 @@ def to_markdown(result: dict[str, Any]) -> str:
                 f"{ls['records']}/{ls['llm_calls']}",
                 f"{ls['tokens_per_record']:.1f}",
                 f"{ls['records_per_s']:.3f}",
+                f"{ls['valid_share']:.0%} / {ls['unique_share']:.0%}",
+                ", ".join(f"{v:.3f}" for v in ls["distinct_2"].values()) or "-",
                 f"**{r['speedup']:.2f}**" if r["speedup"] is not None else "-",
                 f"{per_call:.0f}" if srv else "-",
                 (
@@ -342,7 +354,9 @@ def to_markdown(result: dict[str, Any]) -> str:
         "efficiency",
         "records/calls",
         "tok/record",
-        "records/s",
+        "valid unique rec/s",
+        "valid / unique",
+        "distinct-2",
         "speedup",
         "uncached prompt tok/call",
         "tok per decode (ceiling / langsynth)",
