@@ -13,8 +13,14 @@ speedup = langsynth unique records/s / sequential unique records/s (target >= 2.
 llama.cpp the server's ``/metrics`` counters say where the gap to the ceiling goes (prompt
 tokens processed per request, tokens decoded per batch).
 
+With ``--baseline DIR`` (another checkout, e.g. ``main``) the RecordGenerator of both trees is
+measured at every level on the same server, one after the other (their order alternates
+between levels): a before/after comparison in one run, which a noisy shared machine needs.
+Both run in a child process with the same client settings.
+
     python benchmarks/generation_speed.py --n 40 --parallel 4 1 2 8
     python benchmarks/generation_speed.py --model openai-compatible:qwen --parallel 4
+    git worktree add /tmp/main main && python benchmarks/generation_speed.py --baseline /tmp/main
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from common import (
     script_main,
     server_counters,
 )
+from generation_baseline import compare_markdown, prime_tree, run_tree
 from server_throughput import measure
 
 EFFICIENCY_TARGET = 0.85
@@ -86,6 +93,7 @@ def run_langsynth(llm: Any, schema: str, n: int, parallel: int, seed: int) -> di
         "prompt_tokens_per_call": round(s.usage.input_tokens / max(1, s.usage.calls), 1),
         "tokens_per_record": round(s.usage.output_tokens / max(1, len(result.records)), 1),
         "wall_s": round(s.elapsed_s, 2),
+        "setup_s": round(s.setup_s, 2),
         "records_per_s": round(s.records_per_s, 4),
         "tokens_per_s": round(s.tokens_per_s, 2),
         "method": gen.method,
@@ -149,7 +157,7 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     }
 
 
-def level(args: argparse.Namespace, parallel: int, sequential: bool) -> dict[str, Any]:
+def level(args: argparse.Namespace, parallel: int, index: int) -> dict[str, Any]:
     """Ceiling, langsynth (and the sequential loop) on one server with ``parallel`` slots."""
     from langsynth import local
 
@@ -166,12 +174,23 @@ def level(args: argparse.Namespace, parallel: int, sequential: bool) -> dict[str
         middle = server_counters(llm)
         row["ceiling_server"] = counters_delta(before, middle)
         row["n"] = max(args.n, args.min_waves * parallel)
-        row["langsynth"] = run_langsynth(llm, args.schema, row["n"], parallel, args.seed)
-        row["langsynth_server"] = counters_delta(middle, server_counters(llm))
-        row["efficiency"] = round(
-            row["langsynth"]["tokens_per_s"] / row["ceiling"]["tokens_per_s"], 3
-        )
-        if sequential:
+        ceiling = row["ceiling"]["tokens_per_s"]
+        if args.baseline is None:
+            row["langsynth"] = run_langsynth(llm, args.schema, row["n"], parallel, args.seed)
+            row["langsynth_server"] = counters_delta(middle, server_counters(llm))
+        else:
+            # Both trees on this server, from the same cache state (the baseline's prefix in
+            # every slot); the order alternates between levels (this tree first at the first).
+            trees = [("langsynth", Path(__file__).resolve().parents[1])]
+            trees.append(("baseline", args.baseline.resolve()))
+            prime_tree(trees[1][1], llm, args.schema, parallel)
+            for key, tree in trees if index % 2 == 0 else trees[::-1]:
+                start = server_counters(llm)
+                row[key] = run_tree(tree, llm, args.schema, row["n"], parallel, args.seed)
+                row[f"{key}_server"] = counters_delta(start, server_counters(llm))
+            row["baseline_efficiency"] = round(row["baseline"]["tokens_per_s"] / ceiling, 3)
+        row["efficiency"] = round(row["langsynth"]["tokens_per_s"] / ceiling, 3)
+        if index == 0:
             row["sequential"] = run_sequential(llm, args.schema, args.sequential_n or args.n)
     finally:
         local.stop_all()  # free the cores before the next level
@@ -201,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. of main) whose RecordGenerator is measured beside this "
+        "one at every level, on the same server",
+    )
+    parser.add_argument(
         "--ceiling-tokens",
         type=int,
         default=64,
@@ -218,11 +244,16 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = []
     for i, p in enumerate(args.parallel):
-        rows.append(level(args, p, sequential=i == 0))
-        ls = rows[-1]["langsynth"]
+        rows.append(level(args, p, i))
+        ls, old = rows[-1]["langsynth"], rows[-1].get("baseline")
         print(
             f"  slots={p}: ceiling {rows[-1]['ceiling']['tokens_per_s']} tok/s, langsynth "
-            f"{ls['tokens_per_s']} tok/s, {ls['records_per_s']} rec/s",
+            f"{ls['tokens_per_s']} tok/s, {ls['records_per_s']} rec/s"
+            + (
+                f"; baseline {old['tokens_per_s']} tok/s, {old['records_per_s']} rec/s"
+                if old
+                else ""
+            ),
             file=sys.stderr,
             flush=True,
         )
@@ -235,6 +266,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "schema": args.schema,
         "n": args.n,
         "min_waves": args.min_waves,
+        "baseline": str(args.baseline) if args.baseline else None,
         "levels": rows,
         "sequential": seq,
     }
@@ -384,6 +416,8 @@ def to_markdown(result: dict[str, Any]) -> str:
     lines += [f"- What limits it: {line}" for line in limits]
     if not limits:
         lines.append("- Both ratios meet their targets.")
+    if result.get("baseline"):
+        lines += ["", compare_markdown(result)]
     return "\n".join(lines)
 
 
