@@ -97,6 +97,10 @@ def run_langsynth(llm: Any, schema: str, n: int, parallel: int, seed: int) -> di
         "records_per_s": round(s.records_per_s, 4),
         "tokens_per_s": round(s.tokens_per_s, 2),
         "method": gen.method,
+        # why calls produced no kept record (duplicates, invalid), to read beside the shares
+        "rejections": [
+            {"kind": r.get("kind"), "error": str(r.get("error"))[:200]} for r in result.rejected
+        ],
     }
 
 
