@@ -110,13 +110,13 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     Uniqueness uses the same duplicate key as langsynth (the schema's dedup fields).
     """
     from langchain_core.prompts import FewShotPromptTemplate, PromptTemplate
-    from pydantic import ValidationError
 
     from langsynth.chains.generator import (
         SYNTHETIC_FEW_SHOT_PREFIX,
         SYNTHETIC_FEW_SHOT_SUFFIX,
         record_key,
     )
+    from langsynth.model_errors import row_failure
     from langsynth.schemas import load_schema
 
     info = load_schema(schema)
@@ -134,7 +134,8 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     for _ in range(n):
         try:
             out = structured.invoke(text)
-        except (ValidationError, ValueError):
+        except Exception as exc:  # a bad answer (e.g. llama.cpp's 500 for output off its
+            row_failure(exc)  # grammar) is a failed call; a dead server or a bug raises
             failed += 1
             continue
         usage = getattr(out["raw"], "usage_metadata", None) or {}
