@@ -28,13 +28,13 @@ def child_prime(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def prime_tree(tree: Path, llm: Any, schema: str, parallel: int) -> None:
-    """Put the shared prompt prefix of checkout ``tree`` into every slot before the pair of
-    measurements, so the tree measured first does not pay a cold cache the second does not.
+    """Run one record per slot with checkout ``tree`` before the pair of measurements, so the
+    server has served real records before either tree is timed.
 
-    Real requests, one per slot: the generator's own warm-up (one ``n = slots`` request) left
-    3 of 4 slots without the prefix here (measured: the first tree of a pair processed ~1,450
-    more prompt tokens). The baseline primes: where the trees' prefixes differ, the advantage
-    goes to the baseline, not to the change.
+    It does not make the pair fair by itself (measured, benchmarks/results/generation_speed.md):
+    the tree timed first on a fresh server still processed the ~480-token prefix again on 3 of
+    4 slots and lost ~25% tok/s to the second, in either order. So read a comparison over
+    levels of both orders (``--parallel 4 4``): the order alternates between levels.
     """
     base, key, name = endpoint_of(llm)
     job = {"base": base, "key": key, "name": name, "schema": schema, "parallel": parallel}
