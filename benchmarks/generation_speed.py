@@ -13,8 +13,16 @@ speedup = langsynth unique records/s / sequential unique records/s (target >= 2.
 llama.cpp the server's ``/metrics`` counters say where the gap to the ceiling goes (prompt
 tokens processed per request, tokens decoded per batch).
 
+With ``--baseline DIR`` (another checkout, e.g. ``main``) the RecordGenerator of both trees is
+measured at every level on the same server, one after the other (their order alternates
+between levels): a before/after comparison in one run, which a noisy shared machine needs.
+Both run in a child process with the same client settings. The tree timed second on a server
+gains ~25% (measured), so compare over levels of both orders, e.g. ``--parallel 4 4``.
+
     python benchmarks/generation_speed.py --n 40 --parallel 4 1 2 8
     python benchmarks/generation_speed.py --model openai-compatible:qwen --parallel 4
+    git worktree add /tmp/main main
+    python benchmarks/generation_speed.py --parallel 4 4 --baseline /tmp/main
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from common import (
     script_main,
     server_counters,
 )
+from generation_baseline import compare_markdown, prime_tree, run_tree
 from server_throughput import measure
 
 EFFICIENCY_TARGET = 0.85
@@ -62,13 +71,23 @@ SEED_EXTRA = "the name must be chosen at random. Make it something you wouldn't 
 
 def run_langsynth(llm: Any, schema: str, n: int, parallel: int, seed: int) -> dict[str, Any]:
     from langsynth.chains.generator import RecordGenerator
+    from langsynth.quality.diversity import distinct_n
 
     gen = RecordGenerator(schema, llm, concurrency=parallel, seed=seed)
     result = gen.generate(n)
     s = result.stats
+    valid = len(result.records) + s.duplicates
+    rows = [r.model_dump(mode="json") for r in result.records]
     return {
         "records": len(result.records),
         "attempts": s.attempts,
+        # valid per attempt (a record attempt may retry), unique among the valid ones
+        "valid_share": round(valid / max(1, s.attempts), 3),
+        "unique_share": round(len(result.records) / max(1, valid), 3),
+        "distinct_2": {
+            f: round(distinct_n([str(r.get(f) or "") for r in rows], 2), 3)
+            for f in gen.info.text_fields
+        },
         "llm_calls": s.usage.calls,
         "rejected": s.rejected,
         "duplicates": s.duplicates,
@@ -76,9 +95,14 @@ def run_langsynth(llm: Any, schema: str, n: int, parallel: int, seed: int) -> di
         "prompt_tokens_per_call": round(s.usage.input_tokens / max(1, s.usage.calls), 1),
         "tokens_per_record": round(s.usage.output_tokens / max(1, len(result.records)), 1),
         "wall_s": round(s.elapsed_s, 2),
+        "setup_s": round(s.setup_s, 2),
         "records_per_s": round(s.records_per_s, 4),
         "tokens_per_s": round(s.tokens_per_s, 2),
         "method": gen.method,
+        # why calls produced no kept record (duplicates, invalid), to read beside the shares
+        "rejections": [
+            {"kind": r.get("kind"), "error": str(r.get("error"))[:200]} for r in result.rejected
+        ],
     }
 
 
@@ -88,13 +112,13 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     Uniqueness uses the same duplicate key as langsynth (the schema's dedup fields).
     """
     from langchain_core.prompts import FewShotPromptTemplate, PromptTemplate
-    from pydantic import ValidationError
 
     from langsynth.chains.generator import (
         SYNTHETIC_FEW_SHOT_PREFIX,
         SYNTHETIC_FEW_SHOT_SUFFIX,
         record_key,
     )
+    from langsynth.model_errors import row_failure
     from langsynth.schemas import load_schema
 
     info = load_schema(schema)
@@ -112,7 +136,8 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     for _ in range(n):
         try:
             out = structured.invoke(text)
-        except (ValidationError, ValueError):
+        except Exception as exc:  # a bad answer (e.g. llama.cpp's 500 for output off its
+            row_failure(exc)  # grammar) is a failed call; a dead server or a bug raises
             failed += 1
             continue
         usage = getattr(out["raw"], "usage_metadata", None) or {}
@@ -139,7 +164,7 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     }
 
 
-def level(args: argparse.Namespace, parallel: int, sequential: bool) -> dict[str, Any]:
+def level(args: argparse.Namespace, parallel: int, index: int) -> dict[str, Any]:
     """Ceiling, langsynth (and the sequential loop) on one server with ``parallel`` slots."""
     from langsynth import local
 
@@ -156,12 +181,23 @@ def level(args: argparse.Namespace, parallel: int, sequential: bool) -> dict[str
         middle = server_counters(llm)
         row["ceiling_server"] = counters_delta(before, middle)
         row["n"] = max(args.n, args.min_waves * parallel)
-        row["langsynth"] = run_langsynth(llm, args.schema, row["n"], parallel, args.seed)
-        row["langsynth_server"] = counters_delta(middle, server_counters(llm))
-        row["efficiency"] = round(
-            row["langsynth"]["tokens_per_s"] / row["ceiling"]["tokens_per_s"], 3
-        )
-        if sequential:
+        ceiling = row["ceiling"]["tokens_per_s"]
+        if args.baseline is None:
+            row["langsynth"] = run_langsynth(llm, args.schema, row["n"], parallel, args.seed)
+            row["langsynth_server"] = counters_delta(middle, server_counters(llm))
+        else:
+            # Both trees on this server after a prime of one record per slot; the tree timed
+            # second still gains (measured), so the order alternates between levels.
+            trees = [("langsynth", Path(__file__).resolve().parents[1])]
+            trees.append(("baseline", args.baseline.resolve()))
+            prime_tree(trees[1][1], llm, args.schema, parallel)
+            for key, tree in trees if index % 2 == 0 else trees[::-1]:
+                start = server_counters(llm)
+                row[key] = run_tree(tree, llm, args.schema, row["n"], parallel, args.seed)
+                row[f"{key}_server"] = counters_delta(start, server_counters(llm))
+            row["baseline_efficiency"] = round(row["baseline"]["tokens_per_s"] / ceiling, 3)
+        row["efficiency"] = round(row["langsynth"]["tokens_per_s"] / ceiling, 3)
+        if index == 0:
             row["sequential"] = run_sequential(llm, args.schema, args.sequential_n or args.n)
     finally:
         local.stop_all()  # free the cores before the next level
@@ -191,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="another checkout (e.g. of main) whose RecordGenerator is measured beside this "
+        "one at every level, on the same server",
+    )
+    parser.add_argument(
         "--ceiling-tokens",
         type=int,
         default=64,
@@ -208,11 +251,16 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     rows = []
     for i, p in enumerate(args.parallel):
-        rows.append(level(args, p, sequential=i == 0))
-        ls = rows[-1]["langsynth"]
+        rows.append(level(args, p, i))
+        ls, old = rows[-1]["langsynth"], rows[-1].get("baseline")
         print(
             f"  slots={p}: ceiling {rows[-1]['ceiling']['tokens_per_s']} tok/s, langsynth "
-            f"{ls['tokens_per_s']} tok/s, {ls['records_per_s']} rec/s",
+            f"{ls['tokens_per_s']} tok/s, {ls['records_per_s']} rec/s"
+            + (
+                f"; baseline {old['tokens_per_s']} tok/s, {old['records_per_s']} rec/s"
+                if old
+                else ""
+            ),
             file=sys.stderr,
             flush=True,
         )
@@ -225,6 +273,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "schema": args.schema,
         "n": args.n,
         "min_waves": args.min_waves,
+        "baseline": str(args.baseline) if args.baseline else None,
         "levels": rows,
         "sequential": seq,
     }
@@ -325,6 +374,8 @@ def to_markdown(result: dict[str, Any]) -> str:
                 f"{ls['records']}/{ls['llm_calls']}",
                 f"{ls['tokens_per_record']:.1f}",
                 f"{ls['records_per_s']:.3f}",
+                f"{ls['valid_share']:.0%} / {ls['unique_share']:.0%}",
+                ", ".join(f"{v:.3f}" for v in ls["distinct_2"].values()) or "-",
                 f"**{r['speedup']:.2f}**" if r["speedup"] is not None else "-",
                 f"{per_call:.0f}" if srv else "-",
                 (
@@ -342,7 +393,9 @@ def to_markdown(result: dict[str, Any]) -> str:
         "efficiency",
         "records/calls",
         "tok/record",
-        "records/s",
+        "valid unique rec/s",
+        "valid / unique",
+        "distinct-2",
         "speedup",
         "uncached prompt tok/call",
         "tok per decode (ceiling / langsynth)",
@@ -370,6 +423,8 @@ def to_markdown(result: dict[str, Any]) -> str:
     lines += [f"- What limits it: {line}" for line in limits]
     if not limits:
         lines.append("- Both ratios meet their targets.")
+    if result.get("baseline"):
+        lines += ["", compare_markdown(result)]
     return "\n".join(lines)
 
 

@@ -29,7 +29,11 @@ from langsynth.errors import ConfigurationError
 
 @runtime_checkable
 class Pool(Protocol):
-    """Anything that draws one value with a given RNG and renders it as a hint."""
+    """Anything that draws one value with a given RNG and renders it as a hint.
+
+    ``render`` gives one short part of the record's hint line (``field=value``; no newline),
+    which :func:`render_hints` joins with ``"; "``.
+    """
 
     def sample(self, rng: random.Random) -> Any: ...
 
@@ -42,7 +46,7 @@ class ChoicePool:
 
     values: tuple[Any, ...]
     weights: tuple[float, ...] | None = None
-    template: str = "{field}: {value}"
+    template: str = "{field}={value}"
 
     def __post_init__(self) -> None:
         if not self.values:
@@ -66,7 +70,7 @@ class RangePool:
     low: float
     high: float
     decimals: int = 0
-    template: str = "{field}: {value}"
+    template: str = "{field}={value}"
 
     def __post_init__(self) -> None:
         if self.low > self.high:
@@ -101,7 +105,7 @@ class FakerPool:
     locale: str = "en_US"
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     fmt: str | None = None
-    template: str = "{field}: {value}"
+    template: str = "{field}={value}"
 
     def __post_init__(self) -> None:
         if self.method == "full_name":
@@ -131,7 +135,7 @@ class CountPool:
 
     low: int
     high: int
-    template: str = "{field}: exactly {value} items"
+    template: str = "{field}=exactly {value} items"
 
     def sample(self, rng: random.Random) -> int:
         return rng.randint(self.low, self.high)
@@ -149,7 +153,7 @@ class FunctionPool:
     """
 
     fn: Callable[[random.Random], Any]
-    template: str = "{field}: {value}"
+    template: str = "{field}={value}"
 
     def sample(self, rng: random.Random) -> Any:
         return self.fn(rng)
@@ -165,15 +169,21 @@ def sample_hints(pools: Mapping[str, Pool], rng: random.Random) -> dict[str, Any
 
 
 def render_hints(pools: Mapping[str, Pool], hints: Mapping[str, Any]) -> str:
-    """Render drawn values as prompt lines, one ``- field: value`` per hint.
+    """Render drawn values as one compact prompt line: ``field=value; field=value``.
 
-    A hint without a pool (given by hand) renders as ``field: value``.
+    Each pool renders its own part (``field=value`` unless its template says otherwise); a
+    hint without a pool (given by hand) renders as ``field=value``. One short line because
+    the hints are the part of a record request that no server cache holds: every token here
+    is processed for every record, on the same cores that decode.
+
+    >>> render_hints({"year": RangePool(1990, 1990)}, {"year": 1990, "tone": "dry"})
+    'year=1990; tone=dry'
     """
-    lines = []
+    parts = []
     for name, value in hints.items():
         pool = pools.get(name)
-        lines.append(f"- {pool.render(name, value) if pool else f'{name}: {value}'}")
-    return "\n".join(lines)
+        parts.append(pool.render(name, value) if pool else f"{name}={value}")
+    return "; ".join(parts)
 
 
 def parse_pool(text: str) -> tuple[str, Pool]:
@@ -296,6 +306,6 @@ def merge_pools(*layers: Mapping[str, Pool] | None) -> dict[str, Pool]:
     return merged
 
 
-def choice(values: Sequence[Any], template: str = "{field}: {value}") -> ChoicePool:
+def choice(values: Sequence[Any], template: str = "{field}={value}") -> ChoicePool:
     """Shorthand for ``ChoicePool(tuple(values))``."""
     return ChoicePool(tuple(values), template=template)

@@ -220,11 +220,13 @@ class RecordGenerator(SourceStep):
         """The chat messages of one record request.
 
         The system message and the few-shot block are the same for every request (so the
-        server's prompt cache reuses them); hints and the do-not-repeat list come last.
+        server's prompt cache reuses them); hints and the do-not-repeat list come last. The
+        hints are one compact line (``This record: field=value; ...``): they are the part no
+        cache holds, processed for every record on the cores that also decode.
         """
         text = self._fixed_text
         if hints:
-            text += "\n\nUse these attributes for this record:\n" + render_hints(self.pools, hints)
+            text += "\n\nThis record: " + render_hints(self.pools, hints)
         if recent:
             text += "\n\nAlready generated, do not repeat:\n" + "\n".join(f"- {r}" for r in recent)
         return [SystemMessage(content=self._system_text), HumanMessage(content=text)]

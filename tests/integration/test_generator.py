@@ -41,7 +41,7 @@ def test_embedded_model_answers_in_compact_json(local_llm) -> None:  # type: ign
     gen = RecordGenerator("medical_billing", local_llm, seed=2)
     assert gen.method == "llama_grammar"
     attempt = run_sync(gen.aprocess(gen.input_at(0)))
-    assert attempt.record is not None
+    assert attempt.record is not None, attempt.error
     raw = attempt.raw_output
     assert raw.startswith('{"') and "\n" not in raw and '": ' not in raw
 

@@ -192,10 +192,11 @@ def test_generate_vocabulary_injects_words_into_the_record_prompt(
         result = run("generate", *args, flag)
         assert result.exit_code == 0, result.output
         prompt = str(fake.calls[0][1].content)
-        assert ("- reason: it should use the verb" in prompt) is expected
-        hint_lines = prompt.split("Use these attributes for this record:\n")[1].splitlines()
-        # the schema's own pools stay; vocabulary adds one hint line
-        assert len([ln for ln in hint_lines if ln.startswith("- ")]) >= 1 + expected
+        assert ("reason: it should use the verb" in prompt) is expected
+        hint_parts = prompt.split("This record: ")[1].split("; ")
+        # the schema's own pool (the user's request) stays; vocabulary adds one hint
+        assert any(part.startswith("the user asks for ") for part in hint_parts)
+        assert len(hint_parts) == 1 + expected
 
 
 def test_stories_hierarchical_writes_summary_and_sentence(

@@ -41,8 +41,9 @@ def test_prompt_is_the_seed_few_shot_template_with_hints_last() -> None:
     )
     assert '{"patient_id": 123456, "patient_name": "John Doe"' in text  # seed example, braces kept
     assert "Now you generate synthetic data about medical_billing. Make sure to the name" in text
-    assert text.index("Use these attributes") < text.index("Already generated, do not repeat")
-    assert "- patient_name: Zed Q" in text and "- patient_name: Ann Lee" in text
+    assert text.index("This record: ") < text.index("Already generated, do not repeat")
+    assert "\n\nThis record: patient_name=Zed Q\n" in text  # the hints: one compact line
+    assert "- patient_name: Ann Lee" in text
     assert "diagnosis_code (string): ICD-10-CM" in str(system.content)
 
 
@@ -51,7 +52,7 @@ def test_static_prefix_is_identical_across_requests() -> None:
     a = gen.messages({"patient_name": "A B"})
     b = gen.messages({"patient_name": "C D"})
     assert a[0].content == b[0].content
-    prefix = str(a[1].content).split("Use these attributes")[0]
+    prefix = str(a[1].content).split("This record: ")[0]
     assert str(b[1].content).startswith(prefix)
 
 
@@ -184,7 +185,7 @@ def test_hints_are_reproducible_with_a_seed() -> None:
     def hints(seed: int) -> list[str]:
         llm = FakeChatModel(answers=[billing(i) for i in range(4)])
         RecordGenerator("medical_billing", llm, concurrency=1, seed=seed).generate(4)
-        return [str(call[1].content).split("Use these attributes")[1] for call in llm.calls]
+        return [str(call[1].content).split("This record: ")[1] for call in llm.calls]
 
     assert hints(7) == hints(7)
     assert hints(7) != hints(8)
@@ -193,16 +194,28 @@ def test_hints_are_reproducible_with_a_seed() -> None:
 def test_hint_pools_vary_attributes() -> None:
     llm = FakeChatModel(answers=[billing(i) for i in range(20)])
     RecordGenerator("medical_billing", llm, concurrency=1, seed=1).generate(20)
-    names = {str(c[1].content).split("- patient_name: ")[1].split("\n")[0] for c in llm.calls}
+    names = {str(c[1].content).split("patient_name=")[1].split(";")[0] for c in llm.calls}
     assert len(names) == 20
+
+
+def test_hints_are_one_line_of_field_values_the_schema_accepts() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(), seed=2)
+    for index in range(5):
+        hints = gen.hints(index)
+        line = str(gen.messages(hints)[1].content).split("\n\nThis record: ")[1]
+        assert "\n" not in line
+        parts = dict(part.split("=", 1) for part in line.split("; "))
+        assert parts["patient_name"] == hints["patient_name"]
+        # bare codes and plain amounts: the hint line alone is a valid record
+        assert MedicalBilling.model_validate(parts).model_dump().keys() == parts.keys()
 
 
 def test_custom_pools_override_defaults_and_can_add_free_hints() -> None:
     pools = {"diagnosis_code": ChoicePool(("E11.9",)), "tone": ChoicePool(("terse",))}
     gen = RecordGenerator("medical_billing", FakeChatModel(), pools=pools, seed=1)
     text = str(gen.messages(sample_hints(gen.pools, random.Random(1)))[1].content)
-    assert "- diagnosis_code: E11.9" in text and "- tone: terse" in text
-    assert "- patient_name:" in text  # defaults still there
+    assert "diagnosis_code=E11.9; " in text and "tone=terse" in text
+    assert "; patient_name=" in text  # defaults still there
 
 
 def test_zero_shot_and_user_examples(tmp_path: Path) -> None:
@@ -300,7 +313,8 @@ def test_run_makes_one_record_per_row_of_given_attributes() -> None:
     result = gen.run([{"patient_name": "Ada Obi"}, {"diagnosis_code": "E11.9"}])
     assert len(result.rows) == 2
     prompts = [str(call[1].content) for call in llm.calls]
-    assert "patient_name: Ada Obi" in prompts[0] and "diagnosis_code: E11.9" in prompts[1]
+    assert prompts[0].endswith("This record: patient_name=Ada Obi")
+    assert prompts[1].endswith("This record: diagnosis_code=E11.9")
 
 
 class LlamaCppFake(FakeChatModel):
@@ -331,6 +345,6 @@ def test_a_burst_on_llama_cpp_starts_by_warming_every_slot_with_the_shared_prefi
     assert len(result.rows) == 4
     assert LlamaCppFake.seen[0] == (2, 1)  # one request, n = slots, one output token
     warm_prompt = llm.calls[0]
-    assert "Use these attributes" not in str(warm_prompt[-1].content)  # the shared part only
+    assert "This record: " not in str(warm_prompt[-1].content)  # the shared part only
     assert str(llm.calls[1][1].content).startswith(str(warm_prompt[-1].content))
     assert all(seen == (None, None) for seen in LlamaCppFake.seen[1:])

@@ -75,7 +75,7 @@ def test_template_pool_gives_consistent_multi_field_hints() -> None:
     value = hints["merchant"]
     assert set(value) == {"merchant", "category", "amount"}
     assert value["merchant"].endswith(CATEGORY_RULES[value["category"]][0])
-    assert render_hints(pools, hints).startswith(f"- merchant: use merchant {value['merchant']!r}")
+    assert render_hints(pools, hints).startswith(f"merchant: use merchant {value['merchant']!r}")
 
 
 # ---------------------------------------------------------------- swaps (Table 8-2)

@@ -92,7 +92,7 @@ def test_vocabulary_pool_plugs_into_generator_hints() -> None:
     assert hints == sample_hints(pools, random.Random(5))
     draw = VocabularyDraw.from_dict(hints["story"])
     line = render_hints(pools, hints)
-    assert line.startswith("- story: it should use the verb")
+    assert line.startswith("story: it should use the verb")
     for word in draw.words.values():
         assert f'"{word}"' in line
 
