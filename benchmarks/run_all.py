@@ -6,7 +6,7 @@ embedded models; each section of RESULTS.md gives the exact command that reprodu
     python benchmarks/run_all.py                          # everything, RESULTS.md + RESULTS.json
     python benchmarks/run_all.py --quick                  # tiny sizes, into out/bench-quick/
     python benchmarks/run_all.py --only quality memory    # redo some sections, keep the others
-    python benchmarks/run_all.py --extra                  # also the judge-prompt and vocabulary
+    python benchmarks/run_all.py --extra                  # also the vocabulary benchmark
     python benchmarks/run_all.py --model openai-compatible:qwen --judge-model openai:gpt-4o-mini
 
 Speed benchmarks start their own embedded servers (``LANGSYNTH_LOCAL_URL`` is not used), so
@@ -104,13 +104,12 @@ BENCHMARKS = (
         takes=("model", "threads"),
     ),
     Bench(
-        "judge_prompts",
-        "Judge prompts: does the judge separate fitting from unfitting answers?",
+        "judge_quality",
+        "Judge quality: does the judge separate good from bad on labelled data?",
         full="",
-        quick="",
-        budget_s=90,
+        quick="--tasks movies_ko instructions --limit 1 --criteria user --pairwise",
+        budget_s=900,
         takes=("judge_model", "threads"),
-        extra=True,
     ),
     Bench(
         "peers",
