@@ -54,6 +54,9 @@ CRITERION_PROMPT = (
     "in English."
 )
 GENERIC_GATE = "Does the RESPONSE give exactly what the REQUEST asks for?"
+# Responses that answer nothing: what the model says "yes" to about them is its bias for the
+# question, not evidence (used by ``calibrate``).
+NULL_RESPONSES = ("", "The weather was mild today and the shops opened at nine.")
 QUESTION_MAX_TOKENS = 60
 QUESTION_MAX_CHARS = 300
 
@@ -124,6 +127,10 @@ class Checklist:
             as written, and a generic gate).
         question_first: put the question before the request and response (ablation; the
             default after lets the server cache the item across questions).
+        calibrate: read each answer relative to the model's answer to the same question
+            about responses that answer nothing (an empty and an unrelated one): P(yes) is
+            rescaled so that the larger of those baselines maps to 0 (one extra pair of
+            calls per question and request, cached).
     """
 
     def __init__(
@@ -135,6 +142,7 @@ class Checklist:
         gate: bool = True,
         specific: bool = True,
         question_first: bool = False,
+        calibrate: bool = False,
     ) -> None:
         self.llm = llm
         self.writer = writer
@@ -142,6 +150,8 @@ class Checklist:
         self.gate = gate
         self.specific = specific
         self.question_first = question_first
+        self.calibrate = calibrate
+        self._baselines: dict[tuple[str, str], asyncio.Task[float | None]] = {}
         self._cache: dict[str, list[Question]] = {}
         # rows answering one request arrive together: they share one writing of its questions
         self._pending: dict[str, asyncio.Task[list[Question]]] = {}
@@ -194,4 +204,45 @@ class Checklist:
         """P(yes) of ``question`` about ``item`` (``None`` if the answer is neither)."""
         messages = check_messages(item, question.text, question_first=self.question_first)
         reply = await self.llm.ainvoke(messages, config=config)
-        return yes_probability(reply), str(reply.content), Usage.of(reply)
+        p = yes_probability(reply)
+        if self.calibrate and p is not None:
+            base = await self.baseline(item.request, question, config)
+            if base is not None:
+                p = calibrated(p, base)
+        return p, str(reply.content), Usage.of(reply)
+
+    async def baseline(
+        self, request: str, question: Question, config: RunnableConfig | None = None
+    ) -> float | None:
+        """The highest P(yes) of ``question`` about responses that answer nothing (cached)."""
+        key = (request, question.text)
+        task = self._baselines.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = asyncio.ensure_future(self._baseline(request, question.text, config))
+            self._baselines[key] = task
+        return await task
+
+    async def _baseline(
+        self, request: str, question: str, config: RunnableConfig | None
+    ) -> float | None:
+        found = []
+        for response in NULL_RESPONSES:
+            messages = check_messages(
+                JudgeItem(request, response), question, question_first=self.question_first
+            )
+            reply = await self.llm.ainvoke(messages, config=config)
+            self.usage.add(Usage.of(reply))
+            p = yes_probability(reply)
+            if p is not None:
+                found.append(p)
+        return max(found) if found else None
+
+
+# A baseline this close to 1 leaves no room: below it every answer would read as "no".
+MAX_BASELINE = 0.9
+
+
+def calibrated(p_yes: float, baseline: float) -> float:
+    """P(yes) rescaled so that ``baseline`` (the bias) maps to 0 and 1 stays 1."""
+    base = min(baseline, MAX_BASELINE)
+    return max(0.0, (p_yes - base) / (1.0 - base))

@@ -60,6 +60,9 @@ class PointwiseJudge(MapStep):
             score at 2 when it does not.
         specific: let the model rewrite the gate and each criterion as a concrete question
             for each request (once per distinct request).
+        calibrate: read each check's P(yes) relative to the model's answer to the same
+            question about a response that answers nothing (its yes-bias), see
+            :class:`~langsynth.judge.checklist.Checklist`.
         comment: ``model`` (the model writes it from the checks' answers) or ``checks``
             (composed from the checks, no extra call).
         samples: calls per question, averaged (for models without log-probabilities; give
@@ -97,6 +100,7 @@ class PointwiseJudge(MapStep):
         samples: int = 1,
         validate: bool = True,
         question_first: bool = False,
+        calibrate: bool = False,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,
@@ -125,6 +129,7 @@ class PointwiseJudge(MapStep):
             gate=gate,
             specific=specific,
             question_first=question_first,
+            calibrate=calibrate,
         )
         self._commenter = with_logprobs(llm, max_tokens=max_tokens)
         self._checklists: dict[str, Checklist] = {}
@@ -171,6 +176,7 @@ class PointwiseJudge(MapStep):
                 gate=base.gate,
                 specific=base.specific,
                 question_first=base.question_first,
+                calibrate=base.calibrate,
             )
             self._checklists[info.name] = found
         return found
@@ -262,6 +268,7 @@ class PointwiseJudge(MapStep):
             "comment": self.comment_mode,
             "samples": self.samples,
             "validate": self.validate,
+            "calibrate": self.checklist.calibrate,
         }
 
     def manifest_extra(self) -> dict[str, Any]:

@@ -238,3 +238,28 @@ def test_cli_pairwise_writes_comparisons(use_fake: list[FakeChatModel], tmp_path
     assert json.loads(json.dumps(compared[0]))["request"] == "req"
     manifest = read_manifest(out)
     assert manifest is not None and manifest["job"] == "pairwise"
+
+
+def test_calibration_reads_answers_against_the_yes_bias() -> None:
+    from langsynth.judge.checklist import calibrated
+
+    assert calibrated(0.8, 0.8) == 0.0 and calibrated(1.0, 0.5) == 1.0
+    assert calibrated(0.95, 0.99) == pytest.approx(0.5)  # the baseline is capped at 0.9
+
+    def biased(messages: list[BaseMessage]) -> Any:
+        if str(messages[0].content) == WRITER_SYSTEM:
+            return "Is the movie a horror film?"
+        text = _text(messages)
+        if "QUESTION" in text:  # yes to almost anything, a little surer for the good one
+            return yes_no_reply(0.97 if "GOOD" in _response(text) else 0.8)
+        return "A comment."
+
+    rows = [("Recommend one horror movie.", "GOOD Alien"), ("Recommend one horror movie.", "Up")]
+    plain = PointwiseJudge(FakeChatModel(answers=[biased], cycle=True), criteria="fits")
+    fair = PointwiseJudge(
+        FakeChatModel(answers=[biased], cycle=True), criteria="fits", calibrate=True
+    )
+    good, bad = plain.run(rows).results
+    assert good.score == 5 and bad.score is not None and bad.score >= 4  # biased: no gap
+    good, bad = fair.run(rows).results
+    assert bad.score == 1 and good.score is not None and good.score >= 4
