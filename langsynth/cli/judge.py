@@ -77,6 +77,13 @@ def judge(
             "--against, or rows 2k and 2k+1), twice with the order swapped."
         ),
     ] = False,
+    pairwise_mode: Annotated[
+        str,
+        typer.Option(
+            help="separate: judge each candidate on its own and compare the scores (the order "
+            "cannot matter); together: show both, ask about each side, in both orders."
+        ),
+    ] = "separate",
     against: Annotated[Path | None, typer.Option(help="Second candidates for --pairwise.")] = None,
     request: Annotated[
         str | None, typer.Option(help="The request both candidates answer (--pairwise).")
@@ -118,7 +125,7 @@ def judge(
         warnings.simplefilter("always", SelfJudgingWarning)
         step: PointwiseJudge | PairwiseJudge
         if pairwise:
-            step = PairwiseJudge(llm, generator_model=generator, **options)
+            step = PairwiseJudge(llm, mode=pairwise_mode, generator_model=generator, **options)
         else:
             step = PointwiseJudge(
                 llm,

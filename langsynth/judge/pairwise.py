@@ -1,15 +1,23 @@
 """Pairwise judging: which of two responses to one request is better, checked in both orders.
 
-Both responses are shown together (A, then B) and the checklist's questions for the request
-are asked about each side, one token each; the side whose checks score higher wins, and a
-difference below ``margin`` is a tie. Then the order is swapped and the same is done again:
-only verdicts on which both orders agree are kept (position-bias control, seed 004), and
-:func:`~langsynth.judge.results.agreement_rate` reports how often they agreed.
+``mode="separate"`` (the default) judges each response on its own with the pointwise judge
+(rules, gate, checklist) and compares the two scores: a difference below ``margin`` is a tie.
+Neither response is shown beside the other, so their order cannot sway the verdict (the
+1.5B judge, shown both, agreed with itself across the swap on a third of the benchmark's
+pairs); both orders give the same verdict by construction.
+
+``mode="together"``: both responses are shown together (A, then B) and the checklist's
+questions for the request are asked about each side, one token each; the side whose checks
+score higher wins, and a difference below ``margin`` is a tie. Then the order is swapped and
+the same is done again: only verdicts on which both orders agree are kept (position-bias
+control, seed 004), and :func:`~langsynth.judge.results.agreement_rate` reports how often
+they agreed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -36,6 +44,7 @@ PAIR_SYSTEM = (
     "Answer the QUESTION about the one response it names with one word: yes or no."
 )
 DEFAULT_MARGIN = 0.25
+PAIRWISE_MODES = ("separate", "together")
 
 
 def pair_messages(request: str, a: str, b: str, side: str, question: str) -> list[BaseMessage]:
@@ -70,9 +79,17 @@ class PairwiseJudge(MapStep):
         gate: bool = True,
         specific: bool = True,
         margin: float = DEFAULT_MARGIN,
+        mode: str = "separate",
+        calibrate: bool = False,
         concurrency: int = 4,
         generator_model: str | None = None,
     ) -> None:
+        from langsynth.errors import ConfigurationError
+        from langsynth.judge.pointwise import PointwiseJudge
+
+        if mode not in PAIRWISE_MODES:
+            raise ConfigurationError(f"mode must be one of {', '.join(PAIRWISE_MODES)}.")
+        self.mode = mode
         self.info = load_schema(schema) if schema is not None else None
         self.rubric = resolve_rubric(self.info, criteria)
         self.criteria = self.rubric.criteria
@@ -87,6 +104,17 @@ class PairwiseJudge(MapStep):
             self.criteria,
             gate=gate,
             specific=specific,
+            calibrate=calibrate,
+        )
+        self.scorer = PointwiseJudge(
+            llm,
+            schema=self.info,
+            criteria=criteria,
+            language=language,
+            gate=gate,
+            specific=specific,
+            comment="checks",
+            calibrate=calibrate,
         )
         warn_self_judging(llm, generator_model)
 
@@ -133,7 +161,7 @@ class PairwiseJudge(MapStep):
         winner, loser = (checks_a, checks_b) if verdict != "B" else (checks_b, checks_a)
         differs = [
             lose.question
-            for win, lose in zip(winner, loser, strict=True)
+            for win, lose in zip(winner, loser, strict=False)
             if win.p_yes >= 0.5 > lose.p_yes
         ]
         if self.language == "ko":
@@ -150,6 +178,8 @@ class PairwiseJudge(MapStep):
             input = tuple(input[c] for c in self.input_columns)
         request, first, second = (as_text(v) for v in input)
         usage = Usage()
+        if self.mode == "separate":
+            return await self._separate(request, first, second, config, usage)
         try:
             questions = await self.checklist.questions(request, config)
             (v1, c1), (v2, c2) = await asyncio.gather(
@@ -170,6 +200,25 @@ class PairwiseJudge(MapStep):
             (c1, c2),
             usage=usage,
         )
+
+    async def _separate(
+        self, request: str, first: str, second: str, config: RunnableConfig | None, usage: Usage
+    ) -> PairwiseResult:
+        """Each response judged on its own (pointwise), then the scores compared."""
+        a, b = await asyncio.gather(
+            self.scorer.aprocess((request, _parsed(first)), config),
+            self.scorer.aprocess((request, _parsed(second)), config),
+        )
+        usage.add(a.usage)
+        usage.add(b.usage)
+        if a.error or b.error or a.expected_score is None or b.expected_score is None:
+            error = a.error or b.error or "no score"
+            return PairwiseResult(None, False, (None, None), (None, None), error, usage)
+        sa, sb = a.expected_score, b.expected_score
+        verdict = "tie" if abs(sa - sb) < self.margin else ("A" if sa > sb else "B")
+        winner = {"A": "first", "B": "second"}.get(verdict, "tie")
+        comment = self._comment(verdict, a.checks, b.checks, sa, sb)
+        return PairwiseResult(winner, True, (winner, winner), (comment, comment), usage=usage)
 
     # ------------------------------------------------------------------ the run engine
 
@@ -206,6 +255,7 @@ class PairwiseJudge(MapStep):
     def manifest_params(self) -> dict[str, Any]:
         return {
             "model": self.model_spec(),
+            "mode": self.mode,
             "criteria": list(self.criteria),
             "language": self.language,
             "margin": self.margin,
@@ -217,3 +267,16 @@ class PairwiseJudge(MapStep):
     def step_summary(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Agreement rate and win counts of the compared pairs (recorded in the lineage)."""
         return pairwise_summary([PairwiseResult.from_row(r) for r in rows])
+
+
+def _parsed(response: str) -> Any:
+    """A response that is a JSON object as the record it is (so the rule checks apply)."""
+    text = response.strip()
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return response
+        if isinstance(value, dict):
+            return value
+    return response

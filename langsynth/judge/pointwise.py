@@ -12,6 +12,7 @@ How a row is scored (see :mod:`langsynth.judge.checklist` for why):
 
 from __future__ import annotations
 
+import re
 import statistics
 import warnings
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,7 @@ from langsynth.errors import ConfigurationError, JudgeInputError
 from langsynth.judge.checklist import Checklist, combine
 from langsynth.judge.items import JudgeItem, as_row, to_item
 from langsynth.judge.results import Check, JudgeResult, score_summary
-from langsynth.judge.rubrics import LANGUAGES, check_language, resolve_rubric
+from langsynth.judge.rubrics import check_language, resolve_rubric
 from langsynth.judge.rules import RuleProblem, infer_schema, rule_problems
 from langsynth.judge.scoring import round_score, with_logprobs
 from langsynth.model_errors import row_failure
@@ -38,6 +39,25 @@ from langsynth.schemas import SchemaInfo, load_schema
 COMMENT_MAX_TOKENS = 120
 COMMENT_MAX_CHARS = 400
 COMMENT_MODES = ("model", "checks")
+
+
+COMMENT_INSTRUCTIONS = {
+    "ko": (
+        "위 결과로 점수를 설명하는 짧은 한국어 문장 1-2개를 쓰세요: 요청에 맞는 점과 틀리거나 "
+        "빠진 점을 구체적으로 말하세요. 코멘트만 한국어로 쓰세요."
+    ),
+    "en": (
+        "Write 1-2 short sentences in English that explain the score: say what fits and what "
+        "is wrong or missing. Write only the comment."
+    ),
+}
+_HANGUL_RE = re.compile(r"[가-힣]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+def in_korean(text: str) -> bool:
+    """Whether ``text`` is mostly Korean (more Hangul syllables than Latin letters)."""
+    return len(_HANGUL_RE.findall(text)) > len(_LATIN_RE.findall(text)) / 2
 
 
 class SelfJudgingWarning(UserWarning):
@@ -337,9 +357,7 @@ class PointwiseJudge(MapStep):
         prompt = (
             f"REQUEST:\n{item.request}\n\nRESPONSE:\n{item.response}\n\n"
             f"A checker answered these questions about the RESPONSE:\n{findings}\n"
-            f"The score is {score} of 5.\n\nWrite 1-2 short sentences in "
-            f"{LANGUAGES[self.language]} that explain the score: say what fits and what is "
-            "wrong or missing. Write only the comment."
+            f"The score is {score} of 5.\n\n{COMMENT_INSTRUCTIONS[self.language]}"
         )
         messages = [
             SystemMessage(content="You explain evaluation results briefly and concretely."),
@@ -352,7 +370,11 @@ class PointwiseJudge(MapStep):
             return self.checks_comment(checks, score)
         usage.add(Usage.of(reply))
         text = str(reply.content).strip().strip('"')
-        return text[:COMMENT_MAX_CHARS] or self.checks_comment(checks, score)
+        if not text or in_korean(text) != (self.language == "ko"):
+            # the 1.5B model often answers in English when asked for Korean: the comment
+            # composed from the checks is in the right language
+            return self.checks_comment(checks, score)
+        return text[:COMMENT_MAX_CHARS]
 
 
 # --------------------------------------------------------------------------- self-judging

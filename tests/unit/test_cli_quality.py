@@ -289,7 +289,16 @@ def test_judge_pairwise_reports_agreement(fake_judge: list[FakeChatModel], tmp_p
     write_rows(src, movie_rows()[:4])
     out = tmp_path / "pairs.jsonl"
     result = invoke(
-        "judge", "-i", str(src), "-o", str(out), "--pairwise", "--schema", "movie_recommendation"
+        "judge",
+        "-i",
+        str(src),
+        "-o",
+        str(out),
+        "--pairwise",
+        "--pairwise-mode",
+        "together",
+        "--schema",
+        "movie_recommendation",
     )
     assert result.exit_code == 0, result.output
     rows = read_rows(out)

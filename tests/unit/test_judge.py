@@ -178,7 +178,7 @@ def pair_checker(biased_to: str | None = None) -> Any:
 
 def test_pairwise_swaps_the_order_and_keeps_consistent_verdicts() -> None:
     fake = FakeChatModel(answers=[pair_checker()], cycle=True)
-    judge = PairwiseJudge(fake, criteria="fits")
+    judge = PairwiseJudge(fake, criteria="fits", mode="together")
     results = judge.run([("req", "GOOD one", "bad one"), ("req", "bad one", "GOOD one")]).results
     assert [r.winner for r in results] == ["first", "second"]
     assert agreement_rate(results) == 1.0
@@ -189,10 +189,24 @@ def test_pairwise_swaps_the_order_and_keeps_consistent_verdicts() -> None:
 
 def test_position_biased_verdicts_are_dropped() -> None:
     fake = FakeChatModel(answers=[pair_checker(biased_to="B")], cycle=True)
-    results = PairwiseJudge(fake, criteria="fits").run([("req", "x", "y")]).results
+    judge = PairwiseJudge(fake, criteria="fits", mode="together")
+    results = judge.run([("req", "x", "y")]).results
     assert results[0].winner is None and results[0].verdicts == ("second", "first")
     assert agreement_rate(results) == 0.0
     assert results[0].to_row()["consistent"] is False
+
+
+def test_separate_pairwise_judges_each_response_on_its_own() -> None:
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    judge = PairwiseJudge(fake, criteria="fits", language="en")
+    triples = [("req", "GOOD one", "bad one"), ("req", "bad one", "GOOD one"), ("req", "x", "y")]
+    results = judge.run(triples).results
+    assert [r.winner for r in results] == ["first", "second", "tie"]
+    assert all(r.consistent for r in results) and agreement_rate(results) == 1.0
+    assert not any("GOOD one" in _text(m) and "bad one" in _text(m) for m in fake.calls)
+    assert "A is better" in (results[0].comments[0] or "")
+    with pytest.raises(ConfigurationError, match="mode"):
+        PairwiseJudge(fake, mode="both")
 
 
 # --------------------------------------------------------------------------- the CLI
@@ -230,7 +244,7 @@ def test_cli_pairwise_writes_comparisons(use_fake: list[FakeChatModel], tmp_path
     rows = [{"request": "req", "response": t} for t in ("GOOD a", "bad b", "bad c", "GOOD d")]
     write_rows(tmp_path / "in.jsonl", rows)
     out = tmp_path / "pairs.jsonl"
-    use_fake.append(FakeChatModel(answers=[pair_checker()], cycle=True))
+    use_fake.append(FakeChatModel(answers=[checker()], cycle=True))
     done = _cli("judge", "-i", str(tmp_path / "in.jsonl"), "-o", str(out), "--pairwise")
     assert done.exit_code == 0, done.output
     compared = read_rows(out)
@@ -263,3 +277,13 @@ def test_calibration_reads_answers_against_the_yes_bias() -> None:
     assert good.score == 5 and bad.score is not None and bad.score >= 4  # biased: no gap
     good, bad = fair.run(rows).results
     assert bad.score == 1 and good.score is not None and good.score >= 4
+
+
+def test_a_comment_in_the_wrong_language_is_replaced_by_the_composed_one() -> None:
+    def english(messages: list[BaseMessage]) -> Any:
+        reply = checker()(messages)
+        return "The score is 5 of 5 because it fits." if reply == "A short comment." else reply
+
+    row = {"request": REQUEST, "title": "GOOD Alien", "year": 1979, "reason": "A creature."}
+    result = PointwiseJudge(FakeChatModel(answers=[english], cycle=True), criteria="a").invoke(row)
+    assert result.comment and HANGUL.search(result.comment) and "The score" not in result.comment
