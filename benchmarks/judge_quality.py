@@ -332,7 +332,17 @@ def pairs_of(task: Task) -> list[tuple[Item, Item]]:
     return out
 
 
-def pairwise_tasks(llm: Any, tasks: Sequence[Task], mode: str, concurrency: int) -> dict[str, Any]:
+PAIRWISE_OPTIONS = ("gate", "specific", "calibrate", "margin")
+
+
+def pairwise_tasks(
+    llm: Any,
+    tasks: Sequence[Task],
+    mode: str,
+    concurrency: int,
+    pairwise_mode: str = "separate",
+    **options: Any,
+) -> dict[str, Any]:
     """Position-swap agreement and accuracy of the pairwise judge on (good, bad) pairs."""
     from langsynth.judge import PairwiseJudge, to_item
 
@@ -344,6 +354,8 @@ def pairwise_tasks(llm: Any, tasks: Sequence[Task], mode: str, concurrency: int)
         if not pairs:
             continue
         kwargs: dict[str, Any] = {"language": task.language, "concurrency": concurrency}
+        kwargs.update({k: v for k, v in options.items() if k in PAIRWISE_OPTIONS})
+        kwargs["mode"] = pairwise_mode
         if mode == "user":
             kwargs["criteria"] = task.criteria
         else:
@@ -465,6 +477,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=CRITERIA_MODES,
         help="criteria modes of the pairwise check (none: skip it)",
     )
+    parser.add_argument(
+        "--pairwise-mode",
+        default="separate",
+        choices=("separate", "together"),
+        help="PairwiseJudge mode: each candidate on its own, or both shown in both orders",
+    )
     parser.add_argument("--concurrency", type=int, default=2, help="server slots")
     parser.add_argument(
         "--generated",
@@ -521,6 +539,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "items": sum(len(t.items) for t in tasks),
         "tasks": [t.name for t in tasks],
         "options": options,
+        "pairwise_mode": args.pairwise_mode,
         "length": length_baseline(tasks),
         "runs": {},
     }
@@ -541,7 +560,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
                 result["runs"][key] = judge_tasks(judge_of, tasks)
         result["pairwise"] = {
-            mode: pairwise_tasks(llm, tasks, mode, args.concurrency) for mode in args.pairwise
+            mode: pairwise_tasks(
+                llm, tasks, mode, args.concurrency, pairwise_mode=args.pairwise_mode, **options
+            )
+            for mode in args.pairwise
         }
         if generated:
             result["generated"] = judge_generated(llm, generated, args.concurrency)
@@ -630,8 +652,10 @@ def to_markdown(result: dict[str, Any]) -> str:
         o = pw["overall"]
         lines += [
             "",
-            f"Pairwise judge ({mode} criteria), a good and a bad answer to the same request, "
-            f"judged in both orders: {o['pairs']} pairs, agreement {_num(o['agreement'])}, "
+            f"Pairwise judge ({mode} criteria, mode {result.get('pairwise_mode', 'together')}), "
+            "a good and a bad answer to the same request, judged in both orders (mode separate "
+            "judges each answer on its own, so the orders agree by construction): "
+            f"{o['pairs']} pairs, agreement {_num(o['agreement'])}, "
             f"accuracy on agreeing pairs {_num(o['accuracy_agreed'])}, overall "
             f"{_num(o['accuracy_all'])} ({o['failed']} failed; {pw['seconds']:.0f} s).",
             "",
