@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
 from langsynth.judge.items import JudgeItem
@@ -54,6 +54,23 @@ CRITERION_PROMPT = (
     "in English."
 )
 GENERIC_GATE = "Does the RESPONSE give exactly what the REQUEST asks for?"
+# A request with one short correct answer gets it written once (reference-guided grading,
+# MT-Bench); open-ended requests get NONE. The examples show the two kinds, not any data.
+REFERENCE_SYSTEM = (
+    "You solve requests that have one short correct answer. For a request with one short "
+    "correct answer (a number, a word, a name, a label, a short translation, a fact) write "
+    "only that answer. For an open-ended request (a story, a description, a recommendation, a "
+    "record, code, an essay, advice) write only NONE."
+)
+REFERENCE_SHOTS = (
+    ("What is 9 times 8?", "72"),
+    ("Recommend one comedy movie for tonight.", "NONE"),
+    ("Translate into German.\n\nThank you very much.", "Vielen Dank."),
+    ("Write a short poem about the sea.", "NONE"),
+    ("Which planet is closest to the sun?", "Mercury"),
+)
+REFERENCE_QUESTION = "The correct answer is: {answer}. Does the RESPONSE give this answer?"
+REFERENCE_MAX_CHARS = 200
 # Responses that answer nothing: what the model says "yes" to about them is its bias for the
 # question, not evidence (used by ``calibrate``).
 NULL_RESPONSES = ("", "The weather was mild today and the shops opened at nine.")
@@ -131,6 +148,9 @@ class Checklist:
             about responses that answer nothing (an empty and an unrelated one): P(yes) is
             rescaled so that the larger of those baselines maps to 0 (one extra pair of
             calls per question and request, cached).
+        reference: for a request with one short correct answer (arithmetic, a fact, a
+            label, a translation) have the model write that answer once and add a gate "does
+            the response give this answer?" (reference-guided grading).
     """
 
     def __init__(
@@ -143,8 +163,10 @@ class Checklist:
         specific: bool = True,
         question_first: bool = False,
         calibrate: bool = False,
+        reference: bool = False,
     ) -> None:
         self.llm = llm
+        self.reference = reference
         self.writer = writer
         self.criteria = tuple(criteria)
         self.gate = gate
@@ -166,6 +188,24 @@ class Checklist:
             return None
         self.usage.add(Usage.of(reply))
         return clean_question(str(reply.content))
+
+    async def _reference(self, request: str, config: RunnableConfig | None) -> str | None:
+        """The short correct answer of a closed request, ``None`` for an open-ended one."""
+        messages: list[BaseMessage] = [SystemMessage(content=REFERENCE_SYSTEM)]
+        for question, answer in REFERENCE_SHOTS:
+            messages += [HumanMessage(content=question), AIMessage(content=answer)]
+        messages.append(HumanMessage(content=request))
+        try:
+            reply = await self.writer.ainvoke(messages, config=config)
+        except Exception as exc:
+            row_failure(exc)  # raises unless the failure is about this request
+            return None
+        self.usage.add(Usage.of(reply))
+        text = str(reply.content).strip().strip('"').strip()
+        first = text.splitlines()[0].strip() if text else ""
+        if not first or first.upper().startswith("NONE") or len(first) > REFERENCE_MAX_CHARS:
+            return None
+        return first
 
     async def questions(self, request: str, config: RunnableConfig | None = None) -> list[Question]:
         """The gate and one question per criterion for ``request`` (written once, cached)."""
@@ -189,6 +229,11 @@ class Checklist:
             if self.specific:
                 text = await self._write(GATE_PROMPT.format(request=request), config)
             out.append(Question(text or GENERIC_GATE, gate=True))
+        if self.reference:
+            answer = await self._reference(request, config)
+            if answer:
+                question = REFERENCE_QUESTION.format(answer=answer)
+                out.append(Question(question, gate=True, criterion="reference"))
         for criterion in self.criteria:
             text = None
             if self.specific:

@@ -81,6 +81,7 @@ class PairwiseJudge(MapStep):
         margin: float = DEFAULT_MARGIN,
         mode: str = "separate",
         calibrate: bool = False,
+        reference: bool = False,
         concurrency: int = 4,
         generator_model: str | None = None,
     ) -> None:
@@ -115,6 +116,7 @@ class PairwiseJudge(MapStep):
             specific=specific,
             comment="checks",
             calibrate=calibrate,
+            reference=reference,
         )
         warn_self_judging(llm, generator_model)
 

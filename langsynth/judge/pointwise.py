@@ -83,6 +83,8 @@ class PointwiseJudge(MapStep):
         calibrate: read each check's P(yes) relative to the model's answer to the same
             question about a response that answers nothing (its yes-bias), see
             :class:`~langsynth.judge.checklist.Checklist`.
+        reference: for a closed request (one short correct answer) the model writes that
+            answer once and a gate checks the response gives it.
         comment: ``model`` (the model writes it from the checks' answers) or ``checks``
             (composed from the checks, no extra call).
         samples: calls per question, averaged (for models without log-probabilities; give
@@ -121,6 +123,7 @@ class PointwiseJudge(MapStep):
         validate: bool = True,
         question_first: bool = False,
         calibrate: bool = False,
+        reference: bool = False,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,
@@ -150,6 +153,7 @@ class PointwiseJudge(MapStep):
             specific=specific,
             question_first=question_first,
             calibrate=calibrate,
+            reference=reference,
         )
         self._commenter = with_logprobs(llm, max_tokens=max_tokens)
         self._checklists: dict[str, Checklist] = {}
@@ -197,6 +201,7 @@ class PointwiseJudge(MapStep):
                 specific=base.specific,
                 question_first=base.question_first,
                 calibrate=base.calibrate,
+                reference=base.reference,
             )
             self._checklists[info.name] = found
         return found
@@ -289,6 +294,7 @@ class PointwiseJudge(MapStep):
             "samples": self.samples,
             "validate": self.validate,
             "calibrate": self.checklist.calibrate,
+            "reference": self.checklist.reference,
         }
 
     def manifest_extra(self) -> dict[str, Any]:

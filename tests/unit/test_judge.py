@@ -287,3 +287,28 @@ def test_a_comment_in_the_wrong_language_is_replaced_by_the_composed_one() -> No
     row = {"request": REQUEST, "title": "GOOD Alien", "year": 1979, "reason": "A creature."}
     result = PointwiseJudge(FakeChatModel(answers=[english], cycle=True), criteria="a").invoke(row)
     assert result.comment and HANGUL.search(result.comment) and "The score" not in result.comment
+
+
+def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() -> None:
+    from langsynth.judge.checklist import REFERENCE_SYSTEM
+
+    def solver(messages: list[BaseMessage]) -> Any:
+        system, text = str(messages[0].content), _text(messages)
+        if system == REFERENCE_SYSTEM:
+            return "102" if "17" in text else "NONE"
+        if system == WRITER_SYSTEM:
+            return "Is the answer a number?"
+        if "QUESTION: The correct answer is: 102." in text:
+            return yes_no_reply(0.9 if "102" in _response(text) else 0.2)
+        return yes_no_reply(0.9) if "QUESTION" in text else "A comment."
+
+    fake = FakeChatModel(answers=[solver], cycle=True)
+    judge = PointwiseJudge(fake, criteria="is correct", language="en", reference=True)
+    rows = [("What is 17 times 6?", "102"), ("What is 17 times 6?", "112"), ("Write a poem.", "Hi")]
+    right, wrong, open_ended = judge.run(rows).results
+    assert right.score is not None and right.score >= 4
+    assert wrong.score is not None and wrong.score <= 2
+    assert [c.gate for c in right.checks].count(True) == 2  # the gate and the reference
+    assert [c.gate for c in open_ended.checks].count(True) == 1  # NONE: no reference check
+    written = [m for m in fake.calls if str(m[0].content) == REFERENCE_SYSTEM]
+    assert len(written) == 2  # once per distinct request
