@@ -106,9 +106,12 @@ BENCHMARKS = (
     Bench(
         "judge_quality",
         "Judge quality: does the judge separate good from bad on labelled data?",
-        full="",
+        # user criteria only (the built-in rubric: `--criteria builtin user`): the course's
+        # prompt and langsynth's judge on 96 items, the pairwise judge on 48 pairs, and 4
+        # generated records per schema; ~4 min per judge on the 1.5B model
+        full="--criteria user --generated 4",
         quick="--tasks movies_ko instructions --limit 1 --criteria user --pairwise",
-        budget_s=900,
+        budget_s=840,
         takes=("judge_model", "threads"),
     ),
     Bench(
