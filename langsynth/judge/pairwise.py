@@ -208,8 +208,8 @@ class PairwiseJudge(MapStep):
     ) -> PairwiseResult:
         """Each response judged on its own (pointwise), then the scores compared."""
         a, b = await asyncio.gather(
-            self.scorer.aprocess((request, _parsed(first)), config),
-            self.scorer.aprocess((request, _parsed(second)), config),
+            self.scorer.aprocess((request, self._parsed(first)), config),
+            self.scorer.aprocess((request, self._parsed(second)), config),
         )
         usage.add(a.usage)
         usage.add(b.usage)
@@ -221,6 +221,18 @@ class PairwiseJudge(MapStep):
         winner = {"A": "first", "B": "second"}.get(verdict, "tie")
         comment = self._comment(verdict, a.checks, b.checks, sa, sb)
         return PairwiseResult(winner, True, (winner, winner), (comment, comment), usage=usage)
+
+    def _parsed(self, response: str) -> Any:
+        """A response that is a JSON object as the record it is, so that the rule checks
+        see the record (else the text)."""
+        text = response.strip()
+        if not text.startswith("{"):
+            return response
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return response
+        return value if isinstance(value, dict) else response
 
     # ------------------------------------------------------------------ the run engine
 
@@ -269,16 +281,3 @@ class PairwiseJudge(MapStep):
     def step_summary(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Agreement rate and win counts of the compared pairs (recorded in the lineage)."""
         return pairwise_summary([PairwiseResult.from_row(r) for r in rows])
-
-
-def _parsed(response: str) -> Any:
-    """A response that is a JSON object as the record it is (so the rule checks apply)."""
-    text = response.strip()
-    if text.startswith("{"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return response
-        if isinstance(value, dict):
-            return value
-    return response

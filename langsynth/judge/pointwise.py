@@ -171,6 +171,8 @@ class PointwiseJudge(MapStep):
             return self.info
         if isinstance(value, dict):
             return infer_schema(value)
+        if isinstance(value, tuple | list) and len(value) == 2 and isinstance(value[1], dict):
+            return infer_schema(value[1])  # (request, record)
         return None
 
     def item(self, value: Any) -> JudgeItem:

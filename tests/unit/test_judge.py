@@ -312,3 +312,21 @@ def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() 
     assert [c.gate for c in open_ended.checks].count(True) == 1  # NONE: no reference check
     written = [m for m in fake.calls if str(m[0].content) == REFERENCE_SYSTEM]
     assert len(written) == 2  # once per distinct request
+
+
+def test_separate_pairwise_checks_the_records_behind_coded_json_responses() -> None:
+    bill = {
+        "patient_id": 482913,
+        "patient_name": "GOOD Marisol Okafor",
+        "diagnosis_code": "J20.9",
+        "procedure_code": "99213",
+        "total_charge": 185.0,
+        "insurance_claim_amount": 148.0,
+    }
+    broken = {**bill, "patient_name": "GOOD Ana Lima", "insurance_claim_amount": 265.0}
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    for schema in ("medical_billing", None):  # given, or recognised by the record's fields
+        judge = PairwiseJudge(fake, schema=schema, criteria="fits")
+        rows = judge.pairs([bill, broken], request="Write a billing record.")
+        result = judge.invoke(rows[0])
+        assert result.winner == "first"  # the broken claim scores 1; the valid record does not
