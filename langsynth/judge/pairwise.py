@@ -43,7 +43,9 @@ PAIR_SYSTEM = (
     "You are a strict checker of data. Two responses, A and B, answer the same REQUEST. "
     "Answer the QUESTION about the one response it names with one word: yes or no."
 )
-DEFAULT_MARGIN = 0.25
+# Score differences below these are ties. Side by side the two sides' answers are noisy;
+# judged separately at temperature 0 each score is deterministic, so only equal scores tie.
+DEFAULT_MARGIN = {"together": 0.25, "separate": 0.05}
 PAIRWISE_MODES = ("separate", "together")
 
 
@@ -78,7 +80,7 @@ class PairwiseJudge(MapStep):
         language: str = "ko",
         gate: bool = True,
         specific: bool = True,
-        margin: float = DEFAULT_MARGIN,
+        margin: float | None = None,
         mode: str = "separate",
         calibrate: bool = False,
         reference: bool = False,
@@ -95,7 +97,7 @@ class PairwiseJudge(MapStep):
         self.rubric = resolve_rubric(self.info, criteria)
         self.criteria = self.rubric.criteria
         self.language = check_language(language)
-        self.margin = margin
+        self.margin = DEFAULT_MARGIN[mode] if margin is None else margin
         # each comparison runs its two orders at once
         self.concurrency = max(1, concurrency // 2)
         self.llm = with_logprobs(llm, max_tokens=1)
