@@ -20,6 +20,7 @@ import datetime as dt
 import importlib
 import json
 import os
+import re
 import shlex
 import sys
 import time
@@ -135,7 +136,7 @@ BENCHMARKS = (
     ),
     Bench(
         "scale_out",
-        "Scale-out on Ray (simulation): stub endpoints x 4 slots, records/s vs ideal",
+        "Scale-out on Ray through the run engine (simulation, plus the stored two-server run)",
         full="",
         quick="--endpoints 1 2 --waves 1 --latency 0.2 --no-saturation",
         budget_s=240,
@@ -146,7 +147,32 @@ BENCHMARKS = (
 BY_NAME = {b.name: b for b in BENCHMARKS}
 # Sections whose script writes its own result file (a run_all entry): RESULTS.md shows the last
 # one even when this run did not redo it, e.g. the peers table of `make bench-peers`.
-STORED_SECTIONS = {"peers": HERE / "results" / "peers.json"}
+# A .json is a run_all entry; a .md is a script's own report (its commands are in the text).
+STORED_SECTIONS = {
+    "peers": HERE / "results" / "peers.json",
+    "scale_out": HERE / "results" / "scale_out.md",
+}
+
+
+def stored_entry(name: str, path: Path) -> dict[str, Any] | None:
+    """The run_all entry of a stored section, or ``None`` when the file is unreadable."""
+    if path.suffix == ".json":
+        try:
+            entry = json.loads(path.read_text())
+        except ValueError:
+            return None
+        return entry if isinstance(entry, dict) else None
+    text = path.read_text()
+    body = text.split("\n", 1)[1].strip() if text.startswith("# ") else text.strip()
+    body = re.sub(r"^(#+) ", r"#\1 ", body, flags=re.MULTILINE)  # under this section's heading
+    modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    return {
+        "title": BY_NAME[name].title,
+        "command": f"python benchmarks/{name}.py (see below)",
+        "date": modified.strftime("%Y-%m-%d %H:%M UTC"),
+        "elapsed_s": 0.0,
+        "markdown": body,
+    }
 
 
 def add_stored_sections(store: dict[str, Any], *, quick: bool) -> None:
@@ -155,10 +181,9 @@ def add_stored_sections(store: dict[str, Any], *, quick: bool) -> None:
         return
     for name, path in STORED_SECTIONS.items():
         if name not in store["sections"] and path.is_file():
-            try:
-                store["sections"][name] = json.loads(path.read_text())
-            except ValueError:
-                continue
+            entry = stored_entry(name, path)
+            if entry is not None:
+                store["sections"][name] = entry
 
 
 def bench_argv(bench: Bench, args: argparse.Namespace) -> list[str]:
@@ -170,6 +195,8 @@ def bench_argv(bench: Bench, args: argparse.Namespace) -> list[str]:
             argv += ["--" + option.replace("_", "-"), str(value)]
     if args.quick and bench.name == "diversity_vocabulary":
         argv += ["--out-dir", str(args.results.parent / "diversity_vocabulary")]
+    if args.quick and bench.name == "scale_out":
+        argv += ["--results", str(args.results.parent / "scale_out.md")]
     if args.quick and bench.name == "peers":
         argv += [
             "--results-dir",
@@ -268,6 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
     parser.add_argument("--only", nargs="+", choices=sorted(BY_NAME), help="run only these")
     parser.add_argument("--extra", action="store_true", help="also the optional benchmarks")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="run nothing: rewrite the Markdown from the stored results (after make bench-peers)",
+    )
     parser.add_argument("--model", default=None, help="model spec (default: local)")
     parser.add_argument("--judge-model", default=None, help="judge spec (default: local-large)")
     parser.add_argument(
@@ -295,6 +327,18 @@ def main(argv: list[str] | None = None) -> int:
     store: dict[str, Any] = {"sections": {}}
     if args.only and store_path.is_file():  # keep the sections not rerun
         store = json.loads(store_path.read_text())
+    if args.render:
+        if not store_path.is_file():
+            print(f"error: no results at {store_path}; run make bench first", file=sys.stderr)
+            return 2
+        store = json.loads(store_path.read_text())
+        for name in STORED_SECTIONS:  # the stored files are newer than the last full run's copy
+            store["sections"].pop(name, None)
+        add_stored_sections(store, quick=bool(store.get("quick")))
+        store_path.write_text(json.dumps(store, indent=2, default=str) + "\n")
+        args.results.write_text(render(store))
+        print(f"rewrote {args.results} from {store_path}")
+        return 0
     load = os.getloadavg()[0]
     if load > 0.5:
         print(f"warning: load average {load:.2f}: timings will be slow and noisy", file=sys.stderr)

@@ -161,6 +161,16 @@ def text_tool_call(message: BaseMessage, tool_name: str) -> dict[str, Any] | Non
     return args if isinstance(args, dict) else None
 
 
+def _text_call_schema(tool_name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of a tool call written as text: ``{"name": <tool>, "arguments": {...}}``."""
+    return {
+        "type": "object",
+        "properties": {"name": {"const": tool_name}, "arguments": schema},
+        "required": ["name", "arguments"],
+        "additionalProperties": False,
+    }
+
+
 def _tool_reply_parser(tool_name: str) -> Any:
     def parse(message: BaseMessage) -> dict[str, Any]:
         calls = getattr(message, "tool_calls", None) or []
@@ -200,7 +210,12 @@ def _bind_compatible(
     if method == "function_calling":
         name = str(schema["title"])
         choice = name if is_llamacpp(llm) else "required"
-        bound = llm.bind_tools([schema], tool_choice=choice, parallel_tool_calls=False)
+        # llama.cpp writes the call as text when its chat template has no tool-call format
+        # (see text_tool_call); a JSON schema beside the tools holds that text to the call's
+        # shape there and ends it cleanly. Servers that do not know the field ignore it.
+        bound = llm.bind_tools([schema], tool_choice=choice, parallel_tool_calls=False).bind(
+            extra_body={"json_schema": _text_call_schema(name, schema)}
+        )
         return bound | RunnableLambda(_tool_reply_parser(name))
     return None
 

@@ -10,6 +10,15 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
+from langsynth.cli._engine import (
+    EndpointModelOpt,
+    EndpointsOpt,
+    EngineOpt,
+    RayAddressOpt,
+    SlotsPerEndpointOpt,
+    endpoints_table,
+    engine_choice,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -116,18 +125,30 @@ def generate(
     max_tokens_total: Annotated[
         int | None, typer.Option(help="Stop cleanly after this many input + output tokens.")
     ] = None,
+    engine: EngineOpt = "local",
+    endpoints: EndpointsOpt = None,
+    ray_address: RayAddressOpt = None,
+    slots_per_endpoint: SlotsPerEndpointOpt = None,
+    endpoint_model: EndpointModelOpt = None,
 ) -> None:
     """Generate N valid, unique records of SCHEMA with a few-shot prompt on an LLM.
 
     Records are appended to OUTPUT as they are accepted (the run directory OUTPUT.run/ keeps
     a journal, the rejections with raw model output, and a manifest). Ctrl-C or SIGTERM keeps
     every accepted record; --resume continues the same run.
+
+    With --engine ray --endpoints URL1,URL2,... the model calls and validation run in Ray
+    actors beside each endpoint; dedup, the journal and resume stay here, so a run may be
+    resumed with either engine.
     """
-    from langsynth.chains.generator import RecordGenerator
-    from langsynth.llm import get_chat_model
+    from langsynth.engines.choice import engine_step
+    from langsynth.engines.factories import step_factory
     from langsynth.pools import load_pools, merge_pools, parse_pool
     from langsynth.schemas import load_schema
 
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model
+    )
     info = load_schema(schema)
     user_pools = merge_pools(
         load_pools(pools) if pools else None, dict(parse_pool(p) for p in pool or [])
@@ -136,10 +157,9 @@ def generate(
         from langsynth.vocabulary import vocabulary_pools
 
         user_pools = merge_pools(vocabulary_pools(info.text_fields, info.fields), user_pools)
-    llm = get_chat_model(model, temperature=temperature, max_tokens=max_tokens, seed=seed)
-    gen = RecordGenerator(
-        info,
-        llm,
+    factory = step_factory(
+        "generate",
+        schema=info,
         examples=[] if zero_shot else examples,
         subject=subject,
         extra=extra,
@@ -152,32 +172,39 @@ def generate(
         seed=seed,
         method=method,
     )
-    if estimate:
-        projection = gen.estimate(n, pilot=pilot, progress=True)
-        if summary_json is not None:
-            summary_json.parent.mkdir(parents=True, exist_ok=True)
-            summary_json.write_text(json.dumps({"estimate": projection}, indent=2) + "\n")
-        console.print(summary_table(projection, title=f"Estimate for {n} records"))
-        return
     budget = None
     if max_cost is not None or max_tokens_total is not None:
         from langsynth.runs import Budget
 
         budget = Budget(max_cost_usd=max_cost, max_tokens=max_tokens_total)
-    result = gen.generate(
-        n,
-        output=output,
-        resume=resume,
-        overwrite=overwrite,
-        max_attempts=max_attempts,
-        budget=budget,
-        progress=True,
-    )
+    llm_kwargs = {"temperature": temperature, "max_tokens": max_tokens, "seed": seed}
+    with engine_step(choice, factory, model=model, llm_kwargs=llm_kwargs) as (gen, executor):
+        if estimate:
+            projection = gen.estimate(n, pilot=pilot, progress=True, executor=executor)
+        else:
+            result = gen.generate(
+                n,
+                output=output,
+                resume=resume,
+                overwrite=overwrite,
+                max_attempts=max_attempts,
+                budget=budget,
+                progress=True,
+                executor=executor,
+            )
+    if estimate:
+        if summary_json is not None:
+            summary_json.parent.mkdir(parents=True, exist_ok=True)
+            summary_json.write_text(json.dumps({"estimate": projection}, indent=2) + "\n")
+        console.print(summary_table(projection, title=f"Estimate for {n} records"))
+        return
     summary = result.summary(gen.model_spec())
     if summary_json is not None:
         summary_json.parent.mkdir(parents=True, exist_ok=True)
         summary_json.write_text(json.dumps(summary, indent=2) + "\n")
     console.print(summary_table(summary))
+    if result.executor:
+        console.print(endpoints_table(result.executor))
     if preview and result.rows:
         title = f"{output} — first {min(preview, len(result.rows))} of {len(result.rows)}"
         console.print(preview_table(result.records, title, preview))

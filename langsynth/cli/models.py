@@ -89,17 +89,10 @@ def serve(
     LANGSYNTH_LOCAL_URL=<url> langsynth generate ...; with --replicas K, K servers on one
     machine and one OpenAI base URL per line, for --endpoints of a scale-out run.
     """
-    from langsynth.llm import Settings, local_model_path, local_server_config, parse_spec
+    from langsynth.engines.local_fleet import embedded_server_config
     from langsynth.replicas import endpoints_line, replica_configs, start_replicas, stop_replicas
 
-    settings = Settings.from_env()
-    spec = model if model in ("local", "local-large") or ":" in model else f"local:{model}"
-    path = local_model_path(parse_spec(spec), settings)
-    config = local_server_config(settings, Path(path))
-    config.require_key = False
-    config.parallel = parallel or config.parallel
-    config.ctx_per_slot = ctx or config.ctx_per_slot
-    config.threads = threads or config.threads
+    config, path = embedded_server_config(model, parallel=parallel, ctx=ctx, threads=threads)
     configs = replica_configs(config, replicas, port=port)
     servers = start_replicas(configs)
     try:

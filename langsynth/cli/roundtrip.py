@@ -15,6 +15,16 @@ import typer
 from rich.table import Table
 
 from langsynth.cli._app import app, console, err_console
+from langsynth.cli._engine import (
+    EndpointModelOpt,
+    EndpointsOpt,
+    EngineOpt,
+    RayAddressOpt,
+    SlotsPerEndpointOpt,
+    engine_choice,
+    print_endpoints,
+    run_map_job,
+)
 from langsynth.cli._options import kv_table
 
 if TYPE_CHECKING:
@@ -133,30 +143,49 @@ def text(
     as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
     resume: ResumeOpt = False,
+    engine: EngineOpt = "local",
+    endpoints: EndpointsOpt = None,
+    ray_address: RayAddressOpt = None,
+    slots_per_endpoint: SlotsPerEndpointOpt = None,
+    endpoint_model: EndpointModelOpt = None,
 ) -> None:
     """Write a natural text for each record (seed 001's DatasetGenerator).
 
     Each output row holds id, text, labels (the record), preferences, verified (every value
     appears in the text), missing (values absent from it), attempts and error. Rows are
-    journalled as they finish; --resume continues an interrupted run.
+    journalled as they finish; --resume continues an interrupted run. --engine ray spreads
+    the rows over --endpoints; --engine ray-data also reads and writes in parallel (OUTPUT
+    is then a folder of JSONL shards, for inputs too large for one process).
     """
-    from langsynth.chains.text import DatasetGenerator, text_summary
-    from langsynth.llm import get_chat_model
-    from langsynth.runs import check_output
+    from langsynth.chains.text import text_summary
+    from langsynth.engines.factories import step_factory
     from langsynth.schemas import load_schema
 
-    check_output(output, resume=resume, overwrite=overwrite)
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model, sharded_ok=True
+    )
     info = load_schema(schema)
-    prefs = _parse_preferences(preferences)
-    gen = DatasetGenerator(
-        get_chat_model(model, temperature=temperature, max_tokens=max_tokens),
-        prefs,
+    factory = step_factory(
+        "text",
+        preferences=_parse_preferences(preferences),
         verify=verify,
         max_attempts=max_attempts,
         concurrency=concurrency,
         schema=info,
     )
-    result = gen.run(input, output=output, resume=resume, overwrite=overwrite, progress=True)
+    llm_kwargs = {"temperature": temperature, "max_tokens": max_tokens}
+    result = run_map_job(
+        choice,
+        factory,
+        input,
+        output,
+        model=model,
+        llm_kwargs=llm_kwargs,
+        resume=resume,
+        overwrite=overwrite,
+    )
+    if result is None:  # sharded: printed already
+        return
     summary = text_summary(result.rows)
     if as_json:
         _print_json(summary)
@@ -184,32 +213,47 @@ def extract(
     as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
     resume: ResumeOpt = False,
+    engine: EngineOpt = "local",
+    endpoints: EndpointsOpt = None,
+    ray_address: RayAddressOpt = None,
+    slots_per_endpoint: SlotsPerEndpointOpt = None,
+    endpoint_model: EndpointModelOpt = None,
 ) -> None:
     """Extract one SCHEMA record from each text; writes {"id", "prediction", ...} rows.
 
     A text that yields no valid record gets "prediction": null with "error", "raw_output" and
     "parsed_output" (the JSON it produced, if any). If the input rows carry "labels" (as the
-    output of `langsynth text` does), the metrics against them are printed too.
+    output of `langsynth text` does), the metrics against them are printed too. --engine ray
+    spreads the texts over --endpoints; --engine ray-data writes a folder of shards instead
+    (large inputs; no metrics printed).
     """
-    from langsynth.chains.extraction import ExtractionChain
     from langsynth.datafile import read_rows
-    from langsynth.llm import get_chat_model
+    from langsynth.engines.factories import step_factory
     from langsynth.metrics import prediction_of, score_dataset, score_predictions
-    from langsynth.runs import check_output
     from langsynth.schemas import load_schema
 
     _check_strategy(strategy)
-    check_output(output, resume=resume, overwrite=overwrite)
-    info = load_schema(schema)
-    rows = read_rows(input)
-    chain = ExtractionChain(
-        info,
-        get_chat_model(model, temperature=0, max_tokens=max_tokens),
-        strategy,
-        text_field=text_field,
-        concurrency=concurrency,
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model, sharded_ok=True
     )
-    result = chain.run(rows, output=output, resume=resume, overwrite=overwrite, progress=True)
+    info = load_schema(schema)
+    factory = step_factory(
+        "extract", schema=info, strategy=strategy, text_field=text_field, concurrency=concurrency
+    )
+    llm_kwargs = {"temperature": 0, "max_tokens": max_tokens}
+    result = run_map_job(
+        choice,
+        factory,
+        input,
+        output,
+        model=model,
+        llm_kwargs=llm_kwargs,
+        resume=resume,
+        overwrite=overwrite,
+    )
+    if result is None:  # sharded: printed already
+        return
+    rows = read_rows(input)
     labelled = bool(rows) and all(isinstance(r.get("labels"), dict) for r in rows)
     if labelled:
         report = score_predictions(rows, result.rows, info.model).report
@@ -269,6 +313,11 @@ def roundtrip(
     as_json: JsonOpt = False,
     overwrite: OverwriteOpt = False,
     resume: ResumeOpt = False,
+    engine: EngineOpt = "local",
+    endpoints: EndpointsOpt = None,
+    ray_address: RayAddressOpt = None,
+    slots_per_endpoint: SlotsPerEndpointOpt = None,
+    endpoint_model: EndpointModelOpt = None,
 ) -> None:
     """Generate N records, write a text for each, extract them back and score field by field.
 
@@ -276,17 +325,19 @@ def roundtrip(
     (--verify regenerates texts that leave values out); extraction uses --strategy. With -o
     every step is journalled (the generated records in OUTPUT.run/generated.jsonl) and --resume
     continues an interrupted round trip. The output rows form a labelled data set for
-    `langsynth bench-extract`.
+    `langsynth bench-extract`. --engine ray runs both stages on --endpoints.
     """
-    from langsynth.chains.generator import RecordGenerator
-    from langsynth.chains.roundtrip import RoundTrip
     from langsynth.datafile import read_rows
-    from langsynth.llm import get_chat_model
+    from langsynth.engines.choice import engine_step
+    from langsynth.engines.factories import step_factory
     from langsynth.runs import check_output, run_dir_for
     from langsynth.schemas import load_schema
 
     _check_match(match)
     _check_strategy(strategy)
+    choice = engine_choice(
+        engine, endpoints, ray_address, slots_per_endpoint, endpoint_model, model
+    )
     info = load_schema(schema)
     prefs = _parse_preferences(preferences)
     if output is not None:
@@ -294,21 +345,27 @@ def roundtrip(
     if records is not None:
         chosen: list[dict[str, Any]] = read_rows(records, limit=n)
     else:
-        llm = get_chat_model(model, temperature=0.9, max_tokens=512, seed=seed)
-        generated = RecordGenerator(info, llm, concurrency=concurrency, seed=seed).generate(
-            n,
-            output=run_dir_for(output) / "generated.jsonl" if output is not None else None,
-            resume=resume,
-            overwrite=overwrite,
-            progress=True,
-        )
+        records_factory = step_factory("generate", schema=info, concurrency=concurrency, seed=seed)
+        gen_kwargs = {"temperature": 0.9, "max_tokens": 512, "seed": seed}
+        with engine_step(choice, records_factory, model=model, llm_kwargs=gen_kwargs) as (
+            gen,
+            executor,
+        ):
+            generated = gen.generate(
+                n,
+                output=run_dir_for(output) / "generated.jsonl" if output is not None else None,
+                resume=resume,
+                overwrite=overwrite,
+                progress=True,
+                executor=executor,
+            )
         if not generated.complete:
             err_console.print(f"[yellow]warning:[/] {generated.message}")
         chosen = generated.rows
-    trip = RoundTrip(
-        info,
-        get_chat_model(model, temperature=0.7, max_tokens=TEXT_MAX_TOKENS, seed=seed),
-        extract_llm=get_chat_model(model, temperature=0, max_tokens=EXTRACT_MAX_TOKENS, seed=seed),
+    factory = step_factory(
+        "roundtrip",
+        schema=info,
+        extract_settings={"temperature": 0, "max_tokens": EXTRACT_MAX_TOKENS},
         strategy=strategy,
         verify=verify,
         preferences=prefs,
@@ -317,7 +374,17 @@ def roundtrip(
         min_f1=min_f1,
         concurrency=concurrency,
     )
-    result = trip.run(chosen, output=output, resume=resume, overwrite=overwrite, progress=True)
+    text_kwargs = {"temperature": 0.7, "max_tokens": TEXT_MAX_TOKENS, "seed": seed}
+    with engine_step(choice, factory, model=model, llm_kwargs=text_kwargs) as (trip, executor):
+        result = trip.run(
+            chosen,
+            output=output,
+            resume=resume,
+            overwrite=overwrite,
+            progress=True,
+            executor=executor,
+        )
+    print_endpoints(result.run)
     summary = {**result.summary(), "strategy": strategy, "verify": verify, "schema": info.name}
     if summary_json is not None:
         summary_json.parent.mkdir(parents=True, exist_ok=True)

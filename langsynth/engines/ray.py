@@ -26,6 +26,7 @@ import asyncio
 import logging
 import math
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -33,7 +34,8 @@ from typing import Any
 
 from langsynth.engines.endpoints import Endpoint, EndpointCounters, describe_fault, parse_endpoints
 from langsynth.engines.ray_worker import ComponentActor, ComponentFactory, Reply
-from langsynth.errors import AllEndpointsDownError, ConfigurationError, EndpointError
+from langsynth.errors import AllEndpointsDownError, ConfigurationError, EndpointError, RemoteError
+from langsynth.schemas.registry import USER_SCHEMA_MODULE_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,43 @@ def init_ray(address: str | None = None, **options: Any) -> None:
         return
     defaults: dict[str, Any] = {"logging_level": logging.WARNING, "include_dashboard": False}
     ray.init(address=address, **(defaults | options))
+
+
+def ship_user_schemas(ray: ModuleType) -> None:
+    """Pickle the modules of schemas loaded from files by value.
+
+    A schema loaded from ``file.py:Class`` lives in a module only this process has imported
+    (:mod:`langsynth.schemas.registry` gives it a stable name); by reference a worker could
+    not unpickle the factory, nor this process a record sent back. By value, the class
+    travels with the factory, and a record coming back is rebuilt as this process's class.
+    """
+    for name, module in list(sys.modules.items()):
+        if name.startswith(USER_SCHEMA_MODULE_PREFIX) and module is not None:
+            ray.cloudpickle.register_pickle_by_value(module)
+
+
+def _in_creation(exc: BaseException) -> bool:
+    """True if a Ray actor died in its constructor (e.g. its arguments did not unpickle)."""
+    return "creation task" in str(exc)
+
+
+def _not_started(exc: BaseException) -> RemoteError:
+    text = str(exc)
+    detail = next(
+        (
+            line.strip()
+            for line in reversed(text.splitlines())
+            if "Error:" in line and "creation task" not in line
+        ),
+        text.splitlines()[0] if text else type(exc).__name__,
+    )
+    return RemoteError(
+        f"The Ray workers could not build the step ({detail[:300]}). Every Ray node needs "
+        "langsynth (the same version) and the modules the step uses installed; schemas "
+        "loaded from files travel with the step.",
+        type_name=type(exc).__name__,
+        remote_traceback=text,
+    )
 
 
 # ---------------------------------------------------------------------- on the driver
@@ -130,6 +169,7 @@ class RayActorPool:
         actor_options: dict[str, Any] | None = None,
     ) -> None:
         ray = import_ray()
+        ship_user_schemas(ray)
         try:
             ray.cloudpickle.dumps(factory)
         except Exception as exc:
@@ -203,6 +243,11 @@ class RayActorPool:
                 pending.append((member, actor, actor.setup.remote(self.probe)))
         replies = await asyncio.gather(*(ref for _, _, ref in pending), return_exceptions=True)
         for (member, actor, _), reply in zip(pending, replies, strict=True):
+            if isinstance(reply, ray.exceptions.RayActorError) and _in_creation(reply):
+                # The worker could not even build the actor (nothing has contacted the
+                # endpoint yet): the workers' environment is wrong, on every endpoint alike.
+                await self.aclose()
+                raise _not_started(reply)
             if isinstance(reply, BaseException):
                 reply = ("fault", f"its Ray actor did not start ({describe_fault(reply)})", {})
             kind, payload, _usage = reply
@@ -247,6 +292,7 @@ class RayActorPool:
         """
         await self.start()
         tried: set[str] = set()
+        suspect: list[Any] = []  # failed results of endpoints that answered only 5xx
         limit = len(self.members) * self.max_consecutive_faults
         for _ in range(limit):
             member = await self._acquire(tried)
@@ -261,12 +307,22 @@ class RayActorPool:
                 return payload
             if kind == "error":
                 raise payload
+            if kind == "suspect":
+                payload, result = payload
+                suspect.append(result)
             self._fault(member, payload)
             tried.add(member.endpoint.url)
+            if suspect and (len(suspect) >= 2 or not self._others_alive(tried)):
+                # A second endpoint (or the last one) failed this unit the same way: the
+                # unit's own fault after all (as it would be in one process), not theirs.
+                return suspect[-1]
         raise EndpointError(
             f"One unit of work met an endpoint fault {limit} times in a row (last: {payload}). "
             "The endpoints are overloaded or failing; check them and rerun with --resume."
         )
+
+    def _others_alive(self, tried: set[str]) -> bool:
+        return any(m.alive and m.actors and m.endpoint.url not in tried for m in self.members)
 
     async def _acquire(self, tried: set[str]) -> _Member:
         assert self._cond is not None

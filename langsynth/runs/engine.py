@@ -106,6 +106,9 @@ def _open(
     ordered: bool,
     kind: str,
 ) -> _Session:
+    bind = getattr(options.executor, "bind", None)
+    if callable(bind):  # an executor with its own copies of the step checks they agree
+        bind(step)
     params = {**step.manifest_params(), **dict(options.params)}
     store = None
     if options.output is not None:
@@ -278,8 +281,8 @@ async def run_map(step: Any, rows: Sequence[Mapping[str, Any]], options: RunOpti
                 store.add(index, out)
             else:
                 in_memory[index] = out
-            stats.accepted += 1
-            stats.accepted_this_session += 1
+            stats.accepted += len(out)  # output rows, as resume counts them (paraphrase: n)
+            stats.accepted_this_session += 1  # inputs, the unit of ``completed`` (for the ETA)
             stats.failed += 0 if result.ok else 1
         else:
             stats.rejected += 1

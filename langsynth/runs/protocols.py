@@ -63,7 +63,12 @@ class KeyAdmission:
 
 
 class Executor(Protocol):
-    """Where a step's calls run: ``await call(method, arg)`` = ``await step.<method>(arg)``."""
+    """Where a step's calls run: ``await call(method, arg)`` = ``await step.<method>(arg)``.
+
+    Optional: ``bind(step)`` (called before the run opens; an executor that runs its own
+    copies of the step refuses one that differs) and ``summary()`` (stored in the manifest
+    as ``executor`` and in ``RunResult.executor``, e.g. per-endpoint counters).
+    """
 
     slots: int
 

@@ -16,6 +16,9 @@ from langsynth.errors import SchemaError
 from langsynth.schemas.builtin import BUILTIN
 from langsynth.schemas.info import SchemaInfo
 
+# Modules of schemas loaded from files are named this + a digest of the file's path.
+USER_SCHEMA_MODULE_PREFIX = "langsynth_user_schema_"
+
 
 def register_schema(info: SchemaInfo) -> None:
     """Add a schema to the registry so it can be referred to by name."""
@@ -32,7 +35,7 @@ def _import_from_file(path: Path) -> types.ModuleType:
     # A stable name (hash() of a str differs between processes): records of the schema must
     # unpickle in another process, e.g. a Ray worker, under the same module name.
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    module_name = f"langsynth_user_schema_{digest}"
+    module_name = USER_SCHEMA_MODULE_PREFIX + digest
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise SchemaError(f"Cannot import {path}: not a Python file.")

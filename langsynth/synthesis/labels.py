@@ -98,13 +98,11 @@ class LabeledResult:
         return self.record is not None
 
     def to_row(self) -> dict[str, Any]:
-        """The record, plus the topic it was written about (when one was drawn)."""
+        """The record, plus the topic it was written about (``None`` when none was drawn):
+        every row has the declared ``text, label, topic`` columns."""
         if self.record is None:
             return {}
-        row = self.record.model_dump()
-        if self.request.topic:
-            row["topic"] = self.request.topic
-        return row
+        return {**self.record.model_dump(), "topic": self.request.topic or None}
 
 
 class LabeledTextGenerator(MapStep):

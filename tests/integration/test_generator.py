@@ -40,9 +40,9 @@ def test_each_builtin_schema_yields_valid_unique_records(local_llm, schema: str)
 def test_embedded_model_answers_in_compact_json(local_llm) -> None:  # type: ignore[no-untyped-def]
     gen = RecordGenerator("medical_billing", local_llm, seed=2)
     assert gen.method == "llama_grammar"
-    outcome = run_sync(gen._one(0))
-    assert outcome.record is not None
-    raw = outcome.attempts[-1].raw
+    attempt = run_sync(gen.aprocess(gen.input_at(0)))
+    assert attempt.record is not None
+    raw = attempt.raw_output
     assert raw.startswith('{"') and "\n" not in raw and '": ' not in raw
 
 

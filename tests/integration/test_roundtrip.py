@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from langsynth.chains.extraction import NO_TOOL_CALL
 from langsynth.chains.roundtrip import RoundTripResult, round_trip
 from langsynth.datafile import write_rows
 from langsynth.schemas import load_schema
@@ -123,8 +122,6 @@ def test_bench_extract_compares_strategies_on_a_labelled_file(
     assert js["n"] == 3 and js["parse_rate"] == 1.0
     assert 0 < js["latency"]["p50_s"] <= js["latency"]["p95_s"]
     assert js["tokens"]["output"] > 0 and js["tokens"]["input"] > 0
-    # the embedded llama.cpp server does not force tool calls for this model: each row fails
-    # with that reason (if a newer server starts doing so, this test says so)
-    assert tools["parse_rate"] == 0.0
-    assert list(tools["errors"]) == [NO_TOOL_CALL.split(":")[0]]
+    # the embedded server writes the call as text, held to the call's shape: read from there
+    assert tools["n"] == 3 and tools["parse_rate"] == 1.0, tools["errors"]
     assert parser["n"] == 3 and parser["parse_rate"] > 0

@@ -55,7 +55,9 @@ def test_stories_on_the_embedded_model_contain_their_drawn_words(
 
 def test_hierarchical_generation_runs_its_three_steps(story_llm: BaseChatModel) -> None:
     draws = load_vocabulary().draws(2, seed=4)
-    results = HierarchicalStoryGenerator(story_llm).run(draws).results
+    # strict=False: this checks the three steps; whether all three words made it is measured
+    # (result.missing), and generate(n) is what retries until they do.
+    results = HierarchicalStoryGenerator(story_llm, strict=False).run(draws).results
     for result in results:
         assert result.error is None, result.error
         assert result.record is not None

@@ -257,3 +257,19 @@ def test_missing_input_column_is_a_clear_error() -> None:
 
     with pytest.raises(ConfigurationError, match="no column 'x'"):
         Square().run([{"y": 1}])
+
+
+def test_counts_are_output_rows_when_an_input_makes_several(tmp_path: Path) -> None:
+    class Twice(Square):
+        def output_rows(self, index: int, row: Any, result: Any) -> list[dict[str, Any]]:
+            return [{"x": row["x"], "copy": c, **result.to_row()} for c in (1, 2)]
+
+    out = tmp_path / "twice.jsonl"
+    with pytest.raises(RunFailedError) as info:
+        Twice(die_at=3).run(ROWS[:5], output=out, concurrency=1)
+    assert info.value.kept == 6 and read_manifest(out)["counts"]["accepted"] == 6  # type: ignore[index]
+    result = Twice().run(ROWS[:5], output=out, resume=True)
+    assert len(result.rows) == result.stats.accepted == 10
+    assert read_manifest(out)["counts"]["accepted"] == 10  # type: ignore[index]
+    fresh = Twice().run(ROWS[:5], output=tmp_path / "fresh.jsonl")
+    assert fresh.stats.accepted == 10 and fresh.manifest["counts"]["accepted"] == 10  # type: ignore[index]

@@ -149,3 +149,14 @@ def test_a_tool_call_written_as_text_is_read_from_the_text() -> None:
     assert text_tool_call(AIMessage(content=said), "Other") is None  # another tool
     assert text_tool_call(AIMessage(content="I cannot."), "Person") is None
     assert text_tool_call(AIMessage(content='{"name": "Ann", "age": 3}'), "Person") is None
+
+
+def test_a_tool_call_on_a_compatible_server_carries_the_calls_shape_for_text_answers() -> None:
+    seen: list[dict[str, Any]] = []
+    llm = _client(seen, model="qwen2.5-coder-0.5b", base_url=LOCAL)
+    runnable, _ = structured_runnable(llm, Person, "function_calling")
+    runnable.invoke("Ann is three.")
+    shape = seen[0]["json_schema"]
+    assert shape["properties"]["name"] == {"const": "Person"}
+    assert shape["properties"]["arguments"]["properties"].keys() == {"name", "age"}
+    assert shape["required"] == ["name", "arguments"]
