@@ -33,7 +33,6 @@ from langchain_core.runnables import RunnableConfig
 from langsynth.judge.items import JudgeItem
 from langsynth.judge.results import Check
 from langsynth.judge.scoring import yes_probability
-from langsynth.model_errors import row_failure
 from langsynth.results import Usage
 
 CHECK_SYSTEM = (
@@ -181,11 +180,8 @@ class Checklist:
 
     async def _write(self, prompt: str, config: RunnableConfig | None) -> str | None:
         messages = [SystemMessage(content=WRITER_SYSTEM), HumanMessage(content=prompt)]
-        try:
-            reply = await self.writer.ainvoke(messages, config=config)
-        except Exception as exc:
-            row_failure(exc)  # raises unless the failure is about this request
-            return None
+        # a failed call fails the row that asked (nothing is cached; the next row writes again)
+        reply = await self.writer.ainvoke(messages, config=config)
         self.usage.add(Usage.of(reply))
         return clean_question(str(reply.content))
 
@@ -195,11 +191,7 @@ class Checklist:
         for question, answer in REFERENCE_SHOTS:
             messages += [HumanMessage(content=question), AIMessage(content=answer)]
         messages.append(HumanMessage(content=request))
-        try:
-            reply = await self.writer.ainvoke(messages, config=config)
-        except Exception as exc:
-            row_failure(exc)  # raises unless the failure is about this request
-            return None
+        reply = await self.writer.ainvoke(messages, config=config)
         self.usage.add(Usage.of(reply))
         text = str(reply.content).strip().strip('"').strip()
         first = text.splitlines()[0].strip() if text else ""

@@ -230,7 +230,10 @@ class PointwiseJudge(MapStep):
                 )
         checklist = self._checklist_for(info)
         usage = Usage()
-        questions = await checklist.questions(item.request, config)
+        try:
+            questions = await checklist.questions(item.request, config)
+        except Exception as exc:
+            return JudgeResult(None, None, error=row_failure(exc), usage=usage)
         checks: list[Check] = []
         raw: list[str] = []
         for question in questions:
