@@ -7,7 +7,7 @@ For each schema, N records from ``RecordGenerator`` on the model under test, the
 - unique: valid outputs that were not duplicates (the schema's dedup key) / valid outputs;
 - round trip (``langsynth.chains.roundtrip``): records -> text -> extraction -> field metrics,
   micro F1 and the share of records extracted back exactly (normalized match);
-- judge (``langsynth.chains.judge``, default ``local-large``, a larger model than the generator):
+- judge (``langsynth.judge``, default ``local-large``, a larger model than the generator):
   mean score 1-5 and the probability-weighted mean;
 - distinct-2 of the text fields (``langsynth.quality.diversity``): unique word bigrams / all.
 
@@ -123,7 +123,7 @@ def round_trip(args: argparse.Namespace, row: dict[str, Any], llms: tuple[Any, A
 
 
 def judge(args: argparse.Namespace, row: dict[str, Any], llm: Any) -> None:
-    from langsynth.chains.judge import PointwiseJudge, score_summary
+    from langsynth.judge import PointwiseJudge, score_summary
 
     chosen = sample(row["records"], args.judge_n, args.seed, row["schema"])
     started = time.perf_counter()
@@ -133,7 +133,7 @@ def judge(args: argparse.Namespace, row: dict[str, Any], llm: Any) -> None:
         concurrency=args.judge_slots,
         generator_model=args.model or "local",
     )
-    summary = score_summary(judge.judge(chosen))
+    summary = score_summary(judge.run(chosen).results)
     row["judge_n"] = len(chosen)
     row["judge"] = summary
     row["judge_s"] = round(time.perf_counter() - started, 1)

@@ -6,7 +6,7 @@ embedded models; each section of RESULTS.md gives the exact command that reprodu
     python benchmarks/run_all.py                          # everything, RESULTS.md + RESULTS.json
     python benchmarks/run_all.py --quick                  # tiny sizes, into out/bench-quick/
     python benchmarks/run_all.py --only quality memory    # redo some sections, keep the others
-    python benchmarks/run_all.py --extra                  # also the judge-prompt and vocabulary
+    python benchmarks/run_all.py --extra                  # also the vocabulary benchmark
     python benchmarks/run_all.py --model openai-compatible:qwen --judge-model openai:gpt-4o-mini
 
 Speed benchmarks start their own embedded servers (``LANGSYNTH_LOCAL_URL`` is not used), so
@@ -105,13 +105,15 @@ BENCHMARKS = (
         takes=("model", "threads"),
     ),
     Bench(
-        "judge_prompts",
-        "Judge prompts: does the judge separate fitting from unfitting answers?",
-        full="",
-        quick="",
-        budget_s=90,
+        "judge_quality",
+        "Judge quality: does the judge separate good from bad on labelled data?",
+        # user criteria only (the built-in rubric: `--criteria builtin user`): the course's
+        # prompt and langsynth's judge on 96 items, the pairwise judge on 48 pairs, and 4
+        # generated records per schema; ~4 min per judge on the 1.5B model
+        full="--criteria user --generated 4",
+        quick="--tasks movies_ko instructions --limit 1 --criteria user --pairwise",
+        budget_s=840,
         takes=("judge_model", "threads"),
-        extra=True,
     ),
     Bench(
         "peers",

@@ -41,8 +41,8 @@ _EXPORTS: dict[str, str] = {
     "round_trip_filter": "langsynth.chains.roundtrip",
     "score_dataset": "langsynth.metrics",
     # judge
-    "PointwiseJudge": "langsynth.chains.judge",
-    "PairwiseJudge": "langsynth.chains.judge",
+    "PointwiseJudge": "langsynth.judge",
+    "PairwiseJudge": "langsynth.judge",
     # the run engine
     "MapStep": "langsynth.runs",
     "SourceStep": "langsynth.runs",
@@ -79,12 +79,12 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # pragma: no cover - the same names as _EXPORTS (a test checks it)
     from langsynth.chains.extraction import ExtractionChain, create_extraction_chain
     from langsynth.chains.generator import RecordGenerator
-    from langsynth.chains.judge import PairwiseJudge, PointwiseJudge
     from langsynth.chains.roundtrip import RoundTrip, round_trip, round_trip_filter
     from langsynth.chains.text import DatasetGenerator
     from langsynth.datafile import read_rows, write_rows
     from langsynth.errors import LangsynthError
     from langsynth.export import export_rows, to_hf_dataset
+    from langsynth.judge import PairwiseJudge, PointwiseJudge
     from langsynth.llm import get_chat_model, get_judge_model
     from langsynth.metrics import score_dataset
     from langsynth.quality import dedup, filter_rows, inspect_rows, scrub_pii

@@ -234,3 +234,10 @@ class PricingError(ConfigurationError):
 
 class EstimateError(LangsynthError):
     """A cost/time projection cannot be made (e.g. the pilot accepted no records)."""
+
+
+class JudgeInputError(LangsynthError):
+    """A value cannot be judged: not a row, a ``(request, response)`` pair or a JudgeItem.
+
+    The judge records it as that row's failure instead of raising.
+    """

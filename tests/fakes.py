@@ -7,6 +7,7 @@ LangChain's own tests do. A scripted answer is one of:
 - a ``dict``: a tool call with these arguments (i.e. a structured record),
 - a ``str``: plain text content (garbage for a structured call),
 - an ``Exception`` instance: raised from the call,
+- an ``AIMessage``: returned as it is (e.g. with log-probabilities, see :func:`yes_no_reply`),
 - a callable ``(messages) -> answer``: computed from the prompt.
 """
 
@@ -80,7 +81,9 @@ class FakeChatModel(BaseChatModel):
             "output_tokens": self.output_tokens,
             "total_tokens": 50 + self.output_tokens,
         }
-        if isinstance(answer, dict):
+        if isinstance(answer, AIMessage):
+            message = answer
+        elif isinstance(answer, dict):
             message = AIMessage(
                 content="",
                 tool_calls=[
@@ -96,3 +99,21 @@ class FakeChatModel(BaseChatModel):
         else:
             message = AIMessage(content=str(answer), usage_metadata=usage)  # type: ignore[arg-type]
         return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def yes_no_reply(p_yes: float) -> AIMessage:
+    """A one-token answer with the log-probabilities a llama.cpp/OpenAI server reports."""
+    import math
+
+    p_yes = min(max(p_yes, 1e-6), 1 - 1e-6)
+    top = [
+        {"token": "yes", "logprob": math.log(p_yes * 0.9)},
+        {"token": "No", "logprob": math.log((1 - p_yes) * 0.9)},
+        {"token": "The", "logprob": math.log(0.1)},
+    ]
+    top.sort(key=lambda t: -t["logprob"])
+    return AIMessage(
+        content=top[0]["token"],
+        response_metadata={"logprobs": {"content": [{**top[0], "top_logprobs": top}]}},
+        usage_metadata={"input_tokens": 50, "output_tokens": 1, "total_tokens": 51},
+    )

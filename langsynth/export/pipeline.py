@@ -81,9 +81,7 @@ def _pair_spec(pairs: PairSpec | None, rows: list[dict[str, Any]], info: Any) ->
     """Detected prompt/response columns, else the schema's request template and persona."""
     spec = (pairs or PairSpec()).resolve(rows)
     if spec.user_template is None and spec.user_field is None and info is not None:
-        from langsynth.chains.judge import default_rubric
-
-        spec = PairSpec(None, None, default_rubric(info).request_template, spec.system)
+        spec = PairSpec(None, None, info.request_template, spec.system)
     if spec.system is None and info is not None and info.persona:
         spec = PairSpec(spec.user_field, spec.assistant_field, spec.user_template, info.persona)
     return spec

@@ -23,6 +23,7 @@ BOOKKEEPING_COLUMNS = frozenset(
         "comment",
         "judge_scores",
         "judge_error",
+        "error",
         "judge_model",
         "split",
     }

@@ -14,3 +14,10 @@ class ActorFilmography(BaseModel):
     Film: list[str] = Field(
         min_length=1, max_length=12, description="list of names of films they starred in"
     )
+
+
+# What the judge checks (langsynth.judge), most important first.
+JUDGE_CRITERIA = (
+    "The films are plausible film titles for this actor.",
+    "No film is listed twice.",
+)

@@ -5,6 +5,16 @@ from __future__ import annotations
 import random
 
 from langsynth.pools import ChoicePool, CountPool, FakerPool, FunctionPool, RangePool
+from langsynth.schemas import (
+    actor_filmography,
+    children_story,
+    credit_card_transaction,
+    instruction_example,
+    labeled_text,
+    medical_billing,
+    movie_recommendation,
+    textbook_excerpt,
+)
 from langsynth.schemas.actor_filmography import ActorFilmography
 from langsynth.schemas.children_story import ChildrenStory
 from langsynth.schemas.credit_card_transaction import (
@@ -138,6 +148,19 @@ MOVIE_GENRES = (
 )
 
 
+def _glossary(codes: tuple[str, ...]) -> dict[str, str]:
+    """``("J20.9 (acute bronchitis)", ...)`` -> ``{"J20.9": "acute bronchitis", ...}``."""
+    out = {}
+    for entry in codes:
+        code, _, meaning = entry.partition(" (")
+        out[code] = meaning.rstrip(")")
+    return out
+
+
+# Code -> meaning, shown to the judge beside the codes of a record.
+CODE_GLOSSARY = {"diagnosis_code": _glossary(ICD10_CODES), "procedure_code": _glossary(CPT_CODES)}
+
+
 def _billing_amounts(rng: random.Random) -> dict[str, float]:
     charge = round(rng.uniform(60, 4000), 2)
     return {"charge": charge, "claim": round(charge * rng.uniform(0.4, 1.0), 2)}
@@ -146,6 +169,8 @@ def _billing_amounts(rng: random.Random) -> dict[str, float]:
 BUILTIN: dict[str, SchemaInfo] = {
     "medical_billing": SchemaInfo(
         name="medical_billing",
+        judge_criteria=medical_billing.JUDGE_CRITERIA,
+        glossary=CODE_GLOSSARY,
         model=MedicalBilling,
         description="Medical billing claims (LangChain tutorial, seed 001)",
         subject="medical_billing",
@@ -173,6 +198,8 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "movie_recommendation": SchemaInfo(
         name="movie_recommendation",
+        judge_criteria=movie_recommendation.JUDGE_CRITERIA,
+        request_template=movie_recommendation.REQUEST_TEMPLATE,
         model=MovieRecommendation,
         description="Movie recommendations with a reason (course exercise, seed 000)",
         subject="movie recommendations",
@@ -194,6 +221,7 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "actor_filmography": SchemaInfo(
         name="actor_filmography",
+        judge_criteria=actor_filmography.JUDGE_CRITERIA,
         model=ActorFilmography,
         description="An actor and their films (extraction schema of seed 001)",
         subject="actors and the films they starred in",
@@ -207,6 +235,7 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "credit_card_transaction": SchemaInfo(
         name="credit_card_transaction",
+        judge_criteria=credit_card_transaction.JUDGE_CRITERIA,
         model=CreditCardTransaction,
         description="Card transactions (rule-based synthesis template, seed 004)",
         subject="credit card transactions",
@@ -230,6 +259,7 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "children_story": SchemaInfo(
         name="children_story",
+        judge_criteria=children_story.JUDGE_CRITERIA,
         model=ChildrenStory,
         description="TinyStories-style children's stories with drawn words (seed 002)",
         subject="short stories for a 3 year old child",
@@ -244,6 +274,7 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "instruction_example": SchemaInfo(
         name="instruction_example",
+        judge_criteria=instruction_example.JUDGE_CRITERIA,
         model=InstructionExample,
         description="Instruction-tuning examples: instruction, input, response (seed 004)",
         subject="instruction-following examples for an AI assistant",
@@ -254,6 +285,7 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "textbook_excerpt": SchemaInfo(
         name="textbook_excerpt",
+        judge_criteria=textbook_excerpt.JUDGE_CRITERIA,
         model=TextbookExcerpt,
         description="Computer science textbook excerpts per topic and audience (seed 002)",
         subject="computer science textbook excerpts",
@@ -262,6 +294,7 @@ BUILTIN: dict[str, SchemaInfo] = {
     ),
     "labeled_text": SchemaInfo(
         name="labeled_text",
+        judge_criteria=labeled_text.JUDGE_CRITERIA,
         model=LabeledText,
         description="Texts with the class label they were written for (seed 002)",
         subject="product reviews labeled with their sentiment",

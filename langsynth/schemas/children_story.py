@@ -38,3 +38,11 @@ class HierarchicalStory(ChildrenStory):
 
     summary: str = Field(min_length=3, description="The summary the story was written from")
     sentence: str = Field(min_length=3, description="A sentence the story had to contain")
+
+
+# What the judge checks (langsynth.judge), most important first.
+JUDGE_CRITERIA = (
+    "The story uses every word it was asked to use.",
+    "A 3-year-old can follow it: short sentences and simple words.",
+    "It is gentle, with nothing frightening.",
+)

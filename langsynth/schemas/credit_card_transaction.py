@@ -80,3 +80,11 @@ class CreditCardTransaction(BaseModel):
     @classmethod
     def _cents(cls, value: float) -> float:
         return round(value, 2)
+
+
+# What the judge checks (langsynth.judge), most important first.
+JUDGE_CRITERIA = (
+    "The merchant fits the category.",
+    "The amount is plausible for this merchant and category.",
+    "The description agrees with the merchant and the category.",
+)

@@ -22,6 +22,11 @@ class SchemaInfo:
     ``dedup_fields``: fields whose normalized values identify a duplicate (``None``: all).
     ``pools``: default per-record attribute hints. ``persona``: an optional system prompt.
     ``text_fields``: free-text fields (used by inspection and diversity metrics).
+    ``judge_criteria``: what the judge checks by default, most important first.
+    ``request_template``: the request a bare record answers, formatted with its fields
+    (``"Recommend one {genre} movie."``); ``None``: "Generate one realistic {subject} record".
+    ``glossary``: per field, what coded values mean (``{"diagnosis_code": {"J20.9": "acute
+    bronchitis"}}``); the judge sees the meaning beside the code.
     """
 
     name: str
@@ -34,6 +39,9 @@ class SchemaInfo:
     dedup_fields: tuple[str, ...] | None = None
     pools: Mapping[str, Pool] = field(default_factory=dict)
     text_fields: tuple[str, ...] = ()
+    judge_criteria: tuple[str, ...] = ()
+    request_template: str | None = None
+    glossary: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @property
     def fields(self) -> list[str]:

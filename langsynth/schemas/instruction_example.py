@@ -13,3 +13,11 @@ class InstructionExample(BaseModel):
     instruction: str = Field(min_length=3, description="The task or question, as a user writes it")
     input: str = Field(default="", description="Optional input the task works on ('' if none)")
     response: str = Field(min_length=1, description="A good response to the instruction")
+
+
+# What the judge checks (langsynth.judge), most important first.
+JUDGE_CRITERIA = (
+    "The response is correct.",
+    "It does exactly what the instruction asks, in the requested format.",
+    "It is clear and concise.",
+)

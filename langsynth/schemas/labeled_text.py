@@ -12,3 +12,10 @@ class LabeledText(BaseModel):
 
     text: str = Field(min_length=3, description="The example text")
     label: str = Field(min_length=1, description="The class label the text was written for")
+
+
+# What the judge checks (langsynth.judge), most important first.
+JUDGE_CRITERIA = (
+    "The text clearly belongs to its label.",
+    "It reads like a real example of its kind.",
+)

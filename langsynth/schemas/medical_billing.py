@@ -50,3 +50,13 @@ class MedicalBilling(BaseModel):
                 f"total_charge ({self.total_charge})"
             )
         return self
+
+
+# What the judge checks (langsynth.judge), most important first. The claim rule is also a
+# validator above: a record that breaks it fails before any model reads it.
+JUDGE_CRITERIA = (
+    "The procedure code fits the diagnosis code.",
+    "The insurance claim amount does not exceed the total charge.",
+    "The patient name is a realistic full name, not a placeholder.",
+    "The amounts are realistic for this procedure.",
+)

@@ -30,3 +30,14 @@ class MovieRecommendation(BaseModel):
         if value > latest:
             raise ValueError(f"year {value} is in the future (latest allowed: {latest})")
         return value
+
+
+# What the judge checks (langsynth.judge), most important first, and the request a bare
+# record answers: the genre is taken out of the record shown to the judge, so the judge must
+# check it, not read it.
+JUDGE_CRITERIA = (
+    "The movie is what the request asks for (for a genre request: a film of that genre).",
+    "The title is a real movie and the year is its release year.",
+    "The reason is specific to this movie and convincing.",
+)
+REQUEST_TEMPLATE = "Recommend one {genre} movie."

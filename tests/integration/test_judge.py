@@ -1,13 +1,16 @@
 """The judge on the embedded 1.5B model (the default judge), for real.
 
-The labelled check: 8 recommendations for a horror request, 4 that fit and 4 that do not
-(another genre). The default prompt must score the fitting ones higher on average, both the
-judge's digit and the probability-weighted score. Numbers are printed (run with -s).
+The labelled check: 8 Korean answers to the course exercise's horror request, 4 horror films
+and 4 films of other genres, judged as a user would (``--criteria "a; b; c" --language ko``).
+The fitting ones must score clearly higher (the judge before this check gave all 8 a 5), the
+comments must be Korean, and a record that breaks a schema rule must score at most 2.
+The figures over the whole labelled benchmark are ``benchmarks/judge_quality.py``'s.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -16,18 +19,29 @@ from typing import Any
 
 import pytest
 
-from langsynth.chains.judge import PairwiseJudge, PointwiseJudge, agreement_rate
+from langsynth.judge import PairwiseJudge, PointwiseJudge, agreement_rate
 
 pytestmark = pytest.mark.integration
 
-REQUEST = "Recommend one horror movie."
-# 4 horror films and 4 films of other genres, with Korean reasons (the course exercise)
+REQUEST = "비 오는 밤에 혼자 볼 무서운 공포 영화 하나 추천해 줘."
+CRITERIA = (
+    "사용자의 요구(예: 공포 영화)에 맞는가; 제목, 연도, 추천 이유를 모두 포함했는가; "
+    "이유가 설득력 있는가"
+)
 LABELLED = [
     json.loads(line)
     for line in (Path(__file__).parent / "judge_labelled.jsonl").read_text().splitlines()
 ]
-FITTING = [{k: v for k, v in r.items() if k != "fits"} for r in LABELLED if r["fits"]]
-NOT_FITTING = [{k: v for k, v in r.items() if k != "fits"} for r in LABELLED if not r["fits"]]
+# the course's answer format: title, year, reason (no genre: the judge must know it)
+FITTING = [
+    {"title": r["title"], "year": r["year"], "reason": r["reason"]} for r in LABELLED if r["fits"]
+]
+OTHER = [
+    {"title": r["title"], "year": r["year"], "reason": r["reason"]}
+    for r in LABELLED
+    if not r["fits"]
+]
+HANGUL = re.compile(r"[가-힣]")
 
 
 @pytest.fixture(scope="module")
@@ -36,73 +50,67 @@ def judge_llm() -> Iterator[Any]:
     this module (unless it is an external one from LANGSYNTH_LOCAL_LARGE_URL)."""
     from langsynth.llm import get_judge_model
 
-    llm = get_judge_model("local-large", temperature=0.0, max_tokens=320)
+    llm = get_judge_model("local-large", temperature=0.0)
     yield llm
     server = getattr(llm, "_server", None)
     if server is not None:
         server.stop()
 
 
-def as_pair(record: dict[str, Any]) -> tuple[str, str]:
-    return REQUEST, json.dumps(record, ensure_ascii=False)
-
-
-def test_default_prompt_scores_fitting_recommendations_higher(judge_llm: Any) -> None:
-    # Two requests at a time: each server slot first reads the ~770-token rubric prompt, so
-    # fewer busy slots means less prompt processing; later calls reuse the cached prefix.
-    judge = PointwiseJudge(judge_llm, schema="movie_recommendation", language="ko", concurrency=2)
+def test_fitting_answers_score_clearly_higher_with_korean_comments(judge_llm: Any) -> None:
+    judge = PointwiseJudge(judge_llm, criteria=CRITERIA, language="ko", concurrency=2)
+    rows = [{"request": REQUEST, **r} for r in FITTING + OTHER]
     start = time.perf_counter()
-    results = judge.judge([as_pair(r) for r in FITTING + NOT_FITTING])
+    results = judge.run(rows).results
     elapsed = time.perf_counter() - start
-    for record, r in zip(FITTING + NOT_FITTING, results, strict=True):
-        print(f"{record['title']:>14}: score {r.score} expected {r.expected_score} | {r.comment}")
-    assert all(r.error is None for r in results), [r.error for r in results]
-    assert all(r.score is not None and 1 <= r.score <= 5 for r in results)
-    assert all(r.comment and r.comment.strip() for r in results)
+    for row, r in zip(rows, results, strict=True):
+        print(f"{row['title']:>14}: {r.score} ({r.expected_score}) | {r.comment}")
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert all(r.comment and HANGUL.search(r.comment) for r in results)
     good, bad = results[:4], results[4:]
-    mean = statistics.fmean
-    good_score, bad_score = mean(r.score or 0 for r in good), mean(r.score or 0 for r in bad)
-    good_exp = mean(r.expected_score or 0 for r in good)
-    bad_exp = mean(r.expected_score or 0 for r in bad)
+    gap = statistics.fmean(r.score or 0 for r in good) - statistics.fmean(r.score or 0 for r in bad)
+    lowest_good = min(r.expected_score or 0 for r in good)
+    highest_bad = max(r.expected_score or 0 for r in bad)
     print(
-        f"labelled check: fitting mean score {good_score:.2f} (weighted {good_exp:.2f}), "
-        f"not fitting {bad_score:.2f} (weighted {bad_exp:.2f}); {elapsed:.0f} s for 8"
+        f"gap {gap:.2f}; lowest fitting {lowest_good}, highest other {highest_bad}; {elapsed:.0f} s"
     )
-    assert good_score > bad_score
-    assert good_exp > bad_exp
+    assert gap >= 1.5
+    assert statistics.fmean(r.score or 0 for r in bad) <= 3.0
 
 
-def test_records_get_scores_and_comments(judge_llm: Any) -> None:
-    from langsynth.schemas import load_schema
-
-    records = load_schema("movie_recommendation").load_examples()[:2]
-    judge = PointwiseJudge(judge_llm, schema="movie_recommendation", language="ko", concurrency=2)
-    results = judge.judge(records)
-    for r in results:
-        print(f"record: score {r.score} expected {r.expected_score} | {r.comment}")
-    assert all(r.error is None for r in results), [r.error for r in results]
-    assert all(r.score is not None and 1 <= r.score <= 5 for r in results)
-    assert all(r.expected_score is not None and 1.0 <= r.expected_score <= 5.0 for r in results)
-    assert all(r.comment and r.comment.strip() for r in results)
-
-
-def test_pairwise_swaps_order_and_kept_verdicts_pick_the_fitting_one(judge_llm: Any) -> None:
-    judge = PairwiseJudge(judge_llm, schema="movie_recommendation", language="en", concurrency=2)
-    triples = [
-        (REQUEST, FITTING[0], NOT_FITTING[1]),  # fitting one first
-        (REQUEST, NOT_FITTING[2], FITTING[3]),  # fitting one second
+def test_english_comments_and_a_record_breaking_a_rule(judge_llm: Any) -> None:
+    records = [
+        {
+            "patient_id": 482913,
+            "patient_name": "Marisol Okafor",
+            "diagnosis_code": "J20.9",
+            "procedure_code": "99213",
+            "total_charge": 185.0,
+            "insurance_claim_amount": 148.0,
+        }
     ]
-    results = judge.judge(triples)
+    records.append({**records[0], "insurance_claim_amount": 265.0})  # claim > charge
+    judge = PointwiseJudge(judge_llm, schema="medical_billing", language="en", concurrency=2)
+    results = judge.run(records).results
+    for r in results:
+        print(f"record: {r.score} ({r.expected_score}) | {r.comment}")
+    assert all(r.ok for r in results), [r.error for r in results]
+    assert results[1].score is not None and results[1].score <= 2
+    assert results[0].comment and not HANGUL.search(results[0].comment)
+    assert (results[0].score or 0) > (results[1].score or 0)
+
+
+def test_pairwise_agrees_across_orders_and_picks_the_fitting_answer(judge_llm: Any) -> None:
+    judge = PairwiseJudge(judge_llm, criteria=CRITERIA, language="ko", concurrency=2)
+    triples = [(REQUEST, FITTING[i], OTHER[i]) for i in range(2)]
+    triples += [(REQUEST, OTHER[i], FITTING[i]) for i in range(2, 4)]
+    expected = ["first", "first", "second", "second"]
+    results = judge.run(triples).results
     for r in results:
         print(f"pairwise: in order {r.verdicts[0]}, swapped {r.verdicts[1]} -> {r.winner}")
-    assert all(r.error is None for r in results), [r.error for r in results]
-    assert all(None not in r.verdicts and all(r.comments) for r in results)
+    assert all(r.ok for r in results), [r.error for r in results]
     rate = agreement_rate(results)
     print(f"pairwise agreement rate: {rate}")
-    kept = [
-        (expected, r.winner)
-        for expected, r in zip(("first", "second"), results, strict=True)
-        if r.consistent
-    ]
-    assert kept, "no verdict survived the order swap"
-    assert all(winner == expected for expected, winner in kept)
+    assert rate is not None and rate >= 0.75
+    kept = [(want, r.winner) for want, r in zip(expected, results, strict=True) if r.consistent]
+    assert all(winner == want for want, winner in kept)

@@ -363,6 +363,42 @@ def no_model(messages: list[BaseMessage]) -> Any:
 
 # --------------------------------------------------------------------------- the table
 
+
+# --------------------------------------------------------------------------- judge
+
+
+JUDGE_REQUEST = "Recommend one horror movie."
+JUDGED_ROWS = [
+    {"request": JUDGE_REQUEST, "title": t, "year": 1980 + i, "reason": "A fine pick."}
+    for i, t in enumerate(["Alien", "Up", "Heat", "Jaws", "Big"])
+]
+PAIRS = [
+    {"request": JUDGE_REQUEST, "first": f"Film {i}", "second": f"Other film {i}"} for i in range(4)
+]
+
+
+def checks(messages: list[BaseMessage]) -> Any:
+    """The checklist judge: a written question, then yes (0.9) to every check."""
+    from langsynth.judge.checklist import WRITER_SYSTEM
+    from tests.fakes import yes_no_reply
+
+    if system_of(messages) == WRITER_SYSTEM:
+        return "Is the movie a horror film?"
+    return yes_no_reply(0.9)
+
+
+def build_judge(llm: BaseChatModel) -> Any:
+    from langsynth.judge import PointwiseJudge
+
+    return PointwiseJudge(llm, criteria="fits the request", language="en", comment="checks")
+
+
+def build_pairwise(llm: BaseChatModel) -> Any:
+    from langsynth.judge import PairwiseJudge
+
+    return PairwiseJudge(llm, criteria="fits the request", language="en")
+
+
 TEXT_ROWS = [{"id": f"a{i}", "labels": record} for i, record in enumerate(ACTORS)]
 DOCUMENTS = [{"id": f"d{i}", "text": sentence_of(record)} for i, record in enumerate(ACTORS)]
 
@@ -381,18 +417,13 @@ JOBS: list[Job] = [
     Job("swap", build_swap, stateless(no_model), rows=SWAP_ROWS, model=False),
     Job("backtranslate", build_backtranslate, stateless(translator), rows=REQUESTS, calls=2),
     Job("rules", build_rules, stateless(no_model), n=8, model=False),
-    # ----------------------------------------------------------------- TO ADD (lead)
-    # The judges move onto the engine on another branch. When they land, add e.g.
-    #   Job("judge", build_judge, stateless(scores), rows=JUDGED_ROWS),
-    #   Job("pairwise", build_pairwise, stateless(verdicts), rows=PAIRS),
-    # (an answer function valid for the judge's parsing: score + comment / A-B verdict)
-    # and remove the name from PENDING below.
+    # the questions of a request are written once (2 calls), then 2 one-token checks per
+    # row (a pair: both candidates checked on their own, 4)
+    Job("judge", build_judge, stateless(checks), rows=JUDGED_ROWS, calls=3),
+    Job("pairwise", build_pairwise, stateless(checks), rows=PAIRS, calls=6),
 ]
 
 # Jobs that are known to be on their way onto the engine and not in the table yet.
-PENDING = {
-    "judge": "PointwiseJudge moves onto the engine on another branch",
-    "pairwise": "PairwiseJudge moves onto the engine on another branch",
-}
+PENDING: dict[str, str] = {}
 
 MODEL_JOBS = [job for job in JOBS if job.model]

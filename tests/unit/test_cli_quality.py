@@ -12,8 +12,11 @@ from typer.testing import CliRunner
 
 from langsynth.cli import app
 from langsynth.datafile import read_rows, write_rows
-from langsynth.lineage import read_lineage, steps_path
-from tests.fakes import FakeChatModel
+from langsynth.judge.checklist import WRITER_SYSTEM
+from langsynth.lineage import read_lineage
+from langsynth.runs import read_manifest
+from langsynth.schemas import load_schema
+from tests.fakes import FakeChatModel, yes_no_reply
 
 runner = CliRunner()
 
@@ -172,10 +175,16 @@ def fake_judge(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
     return models
 
 
-def by_title(messages: list[BaseMessage]) -> dict[str, Any]:
-    """Score 5 for horror requests, 2 otherwise (the record's request names its genre)."""
+def by_title(messages: list[BaseMessage]) -> Any:
+    """The checklist judge's calls: questions, then yes (0.95) for horror requests and no
+    (0.1) otherwise (the record's request names its genre), then a Korean comment."""
     text = str(messages[-1].content)
-    return {"score": 5 if "horror" in text else 2, "comment": "짧은 평가"}
+    if str(messages[0].content) == WRITER_SYSTEM:
+        return "Is the movie a horror film?"
+    if "QUESTION" in text:
+        request = text.split("RESPONSE:", 1)[0]
+        return yes_no_reply(0.95 if "horror" in request else 0.1)
+    return "짧은 평가"
 
 
 def test_judge_adds_columns_in_input_order_and_writes_kept_rows(
@@ -201,33 +210,52 @@ def test_judge_adds_columns_in_input_order_and_writes_kept_rows(
     assert result.exit_code == 0, result.output
     judged = read_rows(out)
     assert [r["title"] for r in judged] == [r["title"] for r in movie_rows()]
-    assert [r["score"] for r in judged] == [5, 2, 2, 5, 2]
+    assert [r["score"] for r in judged] == [5, 1, 1, 5, 1]
     assert all(r["comment"] == "짧은 평가" for r in judged)
     kept = read_rows(tmp_path / "judged.kept.jsonl")
     assert [r["title"] for r in kept] == ["Alien", "Alien 2"]
-    step = read_lineage(out)["steps"][-1]
-    assert step["step"] == "judge" and step["below_min_score"] == 3
-    assert step["distribution"] == {"1": 0, "2": 3, "3": 0, "4": 0, "5": 2}  # JSON keys
-    assert steps_path(tmp_path / "judged.kept.jsonl").is_file()
+    step = read_lineage(tmp_path / "judged.kept.jsonl")["steps"][-1]
+    assert step["step"] == "judge" and step["min_score"] == 4
+    assert step["distribution"] == {"1": 3, "2": 0, "3": 0, "4": 0, "5": 2}  # JSON keys
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["job"] == "judge"
+    assert manifest["params"]["criteria"] == list(
+        load_schema("movie_recommendation").judge_criteria
+    )
 
 
-def test_judge_resumes_and_refuses_to_clobber(
+def test_judge_resumes_after_a_dead_server_and_refuses_to_clobber(
     fake_judge: list[FakeChatModel], tmp_path: Path
 ) -> None:
+    import httpx
+    import openai
+
     src = tmp_path / "movies.jsonl"
     write_rows(src, movie_rows())
     out = tmp_path / "judged.jsonl"
-    write_rows(out, [dict(r, score=3, comment="earlier") for r in movie_rows()[:2]])
-    refused = runner.invoke(app, ["judge", "-i", str(src), "-o", str(out)])
+
+    def dies_at_up(messages: list[BaseMessage]) -> Any:
+        if "balloons" in str(messages[-1].content):
+            raise openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1:9"))
+        return by_title(messages)
+
+    fake_judge.append(FakeChatModel(answers=[dies_at_up], cycle=True))
+    args = ["judge", "-i", str(src), "-o", str(out), "--schema", "movie_recommendation"]
+    failed = runner.invoke(app, [*args, "--concurrency", "1"])
+    assert failed.exit_code != 0
+    assert "--resume" in str(failed.exception) and "stopped answering" in str(failed.exception)
+    assert [r["title"] for r in read_rows(out)] == ["Alien", "Heat"]
+    refused = runner.invoke(app, args)
     assert refused.exit_code != 0 and "--resume" in str(refused.exception)
     fake = FakeChatModel(answers=[by_title], cycle=True)
     fake_judge.append(fake)
-    result = invoke("judge", "-i", str(src), "-o", str(out), "--resume")
+    result = invoke(*args, "--resume")
     assert result.exit_code == 0, result.output
     judged = read_rows(out)
-    assert [r["comment"] for r in judged[:2]] == ["earlier", "earlier"]
-    assert [r["score"] for r in judged[2:]] == [2, 5, 2]
-    assert len(fake.calls) == 3
+    assert [r["title"] for r in judged] == [r["title"] for r in movie_rows()]
+    assert [r["score"] for r in judged] == [5, 1, 1, 5, 1]
+    checked = [str(m[-1].content) for m in fake.calls if "QUESTION" in str(m[-1].content)]
+    assert checked and not any("dark corridors" in t or "restless city" in t for t in checked)
 
 
 def test_judge_warns_when_the_generator_judges_itself(
@@ -250,15 +278,27 @@ def test_judge_warns_when_the_generator_judges_itself(
 
 
 def test_judge_pairwise_reports_agreement(fake_judge: list[FakeChatModel], tmp_path: Path) -> None:
-    def first_slot(messages: list[BaseMessage]) -> dict[str, str]:
-        return {"comment": "A is first", "winner": "A"}
+    def first_slot(messages: list[BaseMessage]) -> Any:
+        if str(messages[0].content) == WRITER_SYSTEM:
+            return "Is it a horror film?"
+        text = str(messages[-1].content)
+        return yes_no_reply(0.9 if "QUESTION about RESPONSE A" in text else 0.1)
 
     fake_judge.append(FakeChatModel(answers=[first_slot], cycle=True))
     src = tmp_path / "movies.jsonl"
     write_rows(src, movie_rows()[:4])
     out = tmp_path / "pairs.jsonl"
     result = invoke(
-        "judge", "-i", str(src), "-o", str(out), "--pairwise", "--schema", "movie_recommendation"
+        "judge",
+        "-i",
+        str(src),
+        "-o",
+        str(out),
+        "--pairwise",
+        "--pairwise-mode",
+        "together",
+        "--schema",
+        "movie_recommendation",
     )
     assert result.exit_code == 0, result.output
     rows = read_rows(out)

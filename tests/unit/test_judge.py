@@ -1,154 +1,154 @@
-"""The judge with a scripted model: prompts, inputs, retries, logprobs, pairwise swap."""
+"""The judge with a scripted model: checklist scoring, the gate, rules, pairwise swap, the run
+engine (journal, resume) and the CLI."""
 
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import BaseMessage
+from typer.testing import CliRunner
 
-from langsynth.chains.judge import (
-    JudgeItem,
+from langsynth.cli import app
+from langsynth.datafile import read_rows, write_rows
+from langsynth.errors import ConfigurationError
+from langsynth.judge import (
     PairwiseJudge,
     PointwiseJudge,
     SelfJudgingWarning,
     agreement_rate,
-    default_rubric,
-    parse_criteria,
-    score_distribution,
-    score_summary,
     self_judging_message,
-    to_item,
 )
-from langsynth.errors import ConfigurationError
-from tests.fakes import FakeChatModel
+from langsynth.judge.checklist import WRITER_SYSTEM
+from langsynth.runs import read_manifest
+from tests.fakes import FakeChatModel, yes_no_reply
 
-MOVIE = {"title": "Alien", "year": 1979, "genre": "horror", "reason": "A creature stalks a crew."}
+runner = CliRunner()
+REQUEST = "Recommend one horror movie."
+HANGUL = re.compile(r"[가-힣]")
 
 
-def last_user_text(messages: list[BaseMessage]) -> str:
+def _text(messages: list[BaseMessage]) -> str:
     return str(messages[-1].content)
 
 
-def test_system_prompt_has_criteria_scale_and_comment_language() -> None:
-    judge = PointwiseJudge(FakeChatModel(), schema="movie_recommendation", language="ko")
-    system = judge.system_prompt()
-    assert "1. The response gives what the request asks for" in system
-    assert "2 = does not give what the request asks for" in system
-    assert "Write the comment in Korean" in system
-    en = PointwiseJudge(FakeChatModel(), schema="movie_recommendation", language="en")
-    assert "Write the comment in English" in en.system_prompt()
+def _response(text: str) -> str:
+    return text.split("RESPONSE:\n", 1)[1].split("\n\nQUESTION", 1)[0]
 
 
-def test_anchor_examples_are_earlier_turns_with_comments_in_the_language() -> None:
-    judge = PointwiseJudge(FakeChatModel(), schema="movie_recommendation", language="ko")
-    messages = judge.messages(MOVIE)
-    anchors = default_rubric("movie_recommendation").examples
-    assert len(messages) == 1 + 2 * len(anchors) + 1
-    first_answer = json.loads(str(messages[2].content))
-    assert first_answer == {"score": anchors[0].score, "comment": anchors[0].comment_ko}
-    assert {json.loads(str(m.content))["score"] for m in messages[2:-1:2]} == {1, 2, 3, 5}
+def checker(writer: list[str] | None = None) -> Any:
+    """A fake judge: writes questions, answers yes (0.95) for responses with GOOD, no (0.1)
+    otherwise, and writes a comment when asked."""
+
+    def answer(messages: list[BaseMessage]) -> Any:
+        system = str(messages[0].content)
+        text = _text(messages)
+        if system == WRITER_SYSTEM:
+            if writer is not None:
+                writer.append(text)
+            return "Is the movie a horror film?"
+        if "QUESTION" in text:
+            return yes_no_reply(0.95 if "GOOD" in _response(text) else 0.1)
+        return "A short comment."
+
+    return answer
 
 
-def test_a_record_answers_the_request_made_from_its_fields() -> None:
-    rubric = default_rubric("movie_recommendation")
-    item = to_item(MOVIE, rubric=rubric)
-    assert item.request == "Recommend one horror movie."
-    # the field the request was made from is not shown: the judge must check it, not read it
-    assert json.loads(item.response) == {k: v for k, v in MOVIE.items() if k != "genre"}
-    generic = to_item(
-        {"patient_name": "Kim"}, rubric=default_rubric("medical_billing"), subject="medical_billing"
-    )
-    assert generic.request == "Generate one realistic medical_billing record."
+def test_fitting_answers_score_high_and_the_gate_caps_the_others() -> None:
+    written: list[str] = []
+    fake = FakeChatModel(answers=[checker(written)], cycle=True)
+    judge = PointwiseJudge(fake, criteria="fits the request; is a real film", language="en")
+    rows = [
+        {"request": REQUEST, "title": "GOOD Alien", "year": 1979, "reason": "A creature."},
+        {"request": REQUEST, "title": "Mamma Mia!", "year": 2008, "reason": "ABBA songs."},
+        {"request": REQUEST, "title": "GOOD Hereditary", "year": 2018, "reason": "Grief."},
+    ]
+    results = judge.run(rows).results
+    assert [r.score for r in results] == [5, 1, 5]
+    assert results[1].expected_score is not None and results[1].expected_score <= 2.0
+    # the gate and one question per criterion, written once for the one request
+    assert len(written) == 3
+    assert [c.gate for c in results[0].checks] == [True, False, False]
+    assert all(r.comment == "A short comment." for r in results)
 
 
-def test_pairs_rows_with_prompt_columns_and_alpaca_rows() -> None:
-    rubric = default_rubric(None)
-    assert to_item(("Q?", "A."), rubric=rubric) == JudgeItem("Q?", "A.")
-    row = {"prompt": "Recommend a comedy.", "response": "Some Like It Hot", "score": 3}
-    assert to_item(row, rubric=rubric) == JudgeItem("Recommend a comedy.", "Some Like It Hot")
-    alpaca = {"instruction": "Translate.", "input": "good morning", "output": "bonjour"}
-    assert to_item(alpaca, rubric=rubric) == JudgeItem("Translate.\n\ngood morning", "bonjour")
-    with pytest.raises(TypeError, match="cannot judge"):
-        to_item(42, rubric=rubric)
+def test_rules_score_before_any_model_call() -> None:
+    fake = FakeChatModel(answers=[])  # any call fails the test
+    bill = {
+        "patient_id": 482913,
+        "patient_name": "Marisol Okafor",
+        "diagnosis_code": "J20.9",
+        "procedure_code": "99213",
+        "total_charge": 185.0,
+        "insurance_claim_amount": 265.0,  # claim > charge
+    }
+    results = PointwiseJudge(fake, schema="medical_billing", language="en").run([bill]).results
+    assert results[0].score == 1 and "schema rule" in (results[0].comment or "")
+    story = {"request": 'Write a story that uses the words "jump" and "ball".', "response": "Hi."}
+    empty = {"request": REQUEST, "title": "Alien", "year": 1979, "reason": ""}
+    judge = PointwiseJudge(fake, language="ko")
+    words, blank = judge.run([story, empty]).results
+    assert words.score is not None and words.score <= 2 and "'jump'" in (words.comment or "")
+    assert blank.score is not None and blank.score <= 2 and HANGUL.search(blank.comment or "")
+    assert fake.calls == []
 
 
-def test_invalid_verdict_is_retried_with_the_error_fed_back() -> None:
-    fake = FakeChatModel(answers=[{"score": 9, "comment": "great"}, {"score": 4, "comment": "ok"}])
-    result = PointwiseJudge(fake, schema="movie_recommendation").invoke(MOVIE)
-    assert (result.score, result.comment, result.error) == (4, "ok", None)
-    assert result.expected_score == 4.0  # no log-probabilities: the digit itself
-    assert "invalid" in last_user_text(fake.calls[1])
+def test_comments_from_the_checks_in_korean_or_english() -> None:
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    row = {"request": REQUEST, "title": "Mamma Mia!", "year": 2008, "reason": "ABBA."}
+    ko = PointwiseJudge(fake, criteria="a; b", language="ko", comment="checks").invoke(row)
+    en = PointwiseJudge(fake, criteria="a; b", language="en", comment="checks").invoke(row)
+    assert HANGUL.search(ko.comment or "") and "요청한 것을 주지 않습니다" in (ko.comment or "")
+    assert not HANGUL.search(en.comment or "") and "does not give" in (en.comment or "")
 
 
-def test_a_row_without_a_verdict_is_an_error_result_not_a_crash() -> None:
-    fake = FakeChatModel(answers=["no json here", "still none", {"score": 5, "comment": "fine"}])
-    judge = PointwiseJudge(fake, concurrency=1)
-    results = judge.judge([("Q1", "A1"), ("Q2", "A2")])
-    assert results[0].score is None and results[0].error
-    assert results[1].score == 5
-    assert results[0].to_columns()["judge_error"] == results[0].error
-    summary = score_summary(results)
-    assert summary["judged"] == 1 and summary["failed"] == 1
+def test_an_answer_neither_yes_nor_no_is_a_failed_row_not_a_crash() -> None:
+    def answer(messages: list[BaseMessage]) -> Any:
+        if str(messages[0].content) == WRITER_SYSTEM:
+            return "Is it horror?"
+        return "Perhaps"
+
+    judge = PointwiseJudge(FakeChatModel(answers=[answer], cycle=True), criteria="fits")
+    result = judge.run([("Q", "A")]).results[0]
+    assert not result.ok and result.score is None and "neither yes nor no" in (result.error or "")
+    assert result.to_row()["error"] == result.error
 
 
-def test_samples_are_averaged() -> None:
-    fake = FakeChatModel(
-        answers=[
-            {"score": 5, "comment": "a"},
-            {"score": 4, "comment": "b"},
-            {"score": 4, "comment": "c"},
-        ]
-    )
-    result = PointwiseJudge(fake, samples=3).invoke(("Q", "A"))
-    assert result.scores == [5, 4, 4]
-    assert result.score == 4 and result.expected_score == pytest.approx(4.333, abs=1e-3)
+def test_a_bug_is_raised_not_recorded_as_a_row() -> None:
+    judge = PointwiseJudge(FakeChatModel(answers=[TypeError("bug")], cycle=True), criteria="x")
+    with pytest.raises(TypeError, match="bug"):
+        judge.invoke(("Q", "A"))
 
 
-def test_score_distribution_is_read_from_logprobs() -> None:
-    def tok(token: str, alts: dict[str, float] | None = None) -> dict[str, Any]:
-        import math
+def test_run_journals_and_resume_skips_judged_rows(tmp_path: Path) -> None:
+    rows = [
+        {"request": REQUEST, "title": f"GOOD {i}", "year": 2000, "reason": "Scary."}
+        for i in range(3)
+    ]
+    out = tmp_path / "judged.jsonl"
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    first = PointwiseJudge(fake, criteria="fits").run(rows, output=out)
+    assert [r["score"] for r in read_rows(out)] == [5, 5, 5]
+    assert set(first.rows[0]) >= {"title", "score", "score_expected", "comment", "error"}
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["job"] == "judge"
+    assert manifest["status"] == "complete"
+    again = PointwiseJudge(FakeChatModel(answers=[]), criteria="fits")  # no call allowed
+    resumed = again.run(rows, output=out, resume=True)
+    assert len(resumed.rows) == 3 and resumed.results == []
 
-        top = [{"token": t, "logprob": math.log(p)} for t, p in (alts or {token: 1.0}).items()]
-        return {"token": token, "logprob": top[0]["logprob"], "top_logprobs": top}
 
-    content = [tok("{"), tok(' "'), tok("score"), tok('":'), tok(" ")]
-    content.append(tok("4", {"4": 0.5, "5": 0.3, "2": 0.1, "0": 0.05, "The": 0.05}))
-    content += [tok(","), tok(' "comment')]
-    message = AIMessage(content="", response_metadata={"logprobs": {"content": content}})
-    dist = score_distribution(message)
-    assert dist is not None
-    assert dist == pytest.approx({2: 0.1 / 0.9, 4: 0.5 / 0.9, 5: 0.3 / 0.9})
-    assert score_distribution(AIMessage(content="{}")) is None
-
-
-def test_criteria_from_text_or_file(tmp_path: Path) -> None:
-    assert parse_criteria("- fits the request\n2. is polite\n\n") == (
-        "fits the request",
-        "is polite",
-    )
-    path = tmp_path / "criteria.txt"
-    path.write_text("* short\n* correct\n")
-    assert parse_criteria(path) == ("short", "correct")
-    assert parse_criteria(str(path)) == ("short", "correct")
-    with pytest.raises(ConfigurationError):
-        parse_criteria("\n  \n")
-    judge = PointwiseJudge(FakeChatModel(), criteria="is short\nis correct")
+def test_criteria_language_and_self_judging() -> None:
+    judge = PointwiseJudge(FakeChatModel(), criteria="is short; is correct")
     assert judge.rubric.criteria == ("is short", "is correct")
-
-
-def test_unknown_language_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="language"):
         PointwiseJudge(FakeChatModel(), language="fr")
-
-
-def test_self_judging_is_warned_about() -> None:
     assert self_judging_message("local", "local") is not None
     assert self_judging_message("local-large", "local") is None
-    assert self_judging_message("local-large", None) is None
     with pytest.warns(SelfJudgingWarning, match="self-judging is biased"):
         PointwiseJudge(FakeChatModel(), generator_model="FakeChatModel")
     with warnings.catch_warnings():
@@ -156,36 +156,177 @@ def test_self_judging_is_warned_about() -> None:
         PointwiseJudge(FakeChatModel(), generator_model="local")
 
 
-def prefers(good: str, biased_to: str | None = None) -> Any:
-    """A fake pairwise judge: picks the response containing ``good`` (or always one slot)."""
+# --------------------------------------------------------------------------- pairwise
 
-    def answer(messages: list[BaseMessage]) -> dict[str, str]:
-        text = last_user_text(messages)
-        if biased_to:
-            return {"comment": "the second one", "winner": biased_to}
-        a = text.split("RESPONSE A:")[1].split("RESPONSE B:")[0]
-        return {"comment": "picked", "winner": "A" if good in a else "B"}
+
+def pair_checker(biased_to: str | None = None) -> Any:
+    """Answers about the named side: yes if it contains GOOD (or always for ``biased_to``)."""
+
+    def answer(messages: list[BaseMessage]) -> Any:
+        if str(messages[0].content) == WRITER_SYSTEM:
+            return "Is the movie a horror film?"
+        text = _text(messages)
+        side = text.split("QUESTION about RESPONSE ", 1)[1][0]
+        if biased_to is not None:
+            return yes_no_reply(0.95 if side == biased_to else 0.1)
+        a = text.split("RESPONSE A:\n", 1)[1].split("\n\nRESPONSE B:", 1)[0]
+        b = text.split("RESPONSE B:\n", 1)[1].split("\n\nQUESTION", 1)[0]
+        return yes_no_reply(0.95 if "GOOD" in (a if side == "A" else b) else 0.1)
 
     return answer
 
 
 def test_pairwise_swaps_the_order_and_keeps_consistent_verdicts() -> None:
-    fake = FakeChatModel(answers=[prefers("GOOD")], cycle=True)
-    judge = PairwiseJudge(fake)
-    results = judge.judge([("req", "GOOD one", "bad one"), ("req", "bad one", "GOOD one")])
+    fake = FakeChatModel(answers=[pair_checker()], cycle=True)
+    judge = PairwiseJudge(fake, criteria="fits", mode="together")
+    results = judge.run([("req", "GOOD one", "bad one"), ("req", "bad one", "GOOD one")]).results
     assert [r.winner for r in results] == ["first", "second"]
-    assert all(r.consistent for r in results)
-    texts = [last_user_text(m) for m in fake.calls]
+    assert agreement_rate(results) == 1.0
+    texts = [_text(m) for m in fake.calls if "RESPONSE A" in _text(m)]
     assert any(t.index("GOOD") < t.index("bad") for t in texts)
     assert any(t.index("bad") < t.index("GOOD") for t in texts)
-    assert agreement_rate(results) == 1.0
 
 
 def test_position_biased_verdicts_are_dropped() -> None:
-    fake = FakeChatModel(answers=[prefers("GOOD", biased_to="B")], cycle=True)
-    results = PairwiseJudge(fake).judge([("req", "x", "y"), ("req", "y", "x")])
-    assert [r.winner for r in results] == [None, None]
-    assert [r.verdicts for r in results] == [("second", "first"), ("second", "first")]
+    fake = FakeChatModel(answers=[pair_checker(biased_to="B")], cycle=True)
+    judge = PairwiseJudge(fake, criteria="fits", mode="together")
+    results = judge.run([("req", "x", "y")]).results
+    assert results[0].winner is None and results[0].verdicts == ("second", "first")
     assert agreement_rate(results) == 0.0
-    columns = results[0].to_columns()
-    assert columns["consistent"] is False and columns["verdict_swapped"] == "first"
+    assert results[0].to_row()["consistent"] is False
+
+
+def test_separate_pairwise_judges_each_response_on_its_own() -> None:
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    judge = PairwiseJudge(fake, criteria="fits", language="en")
+    triples = [("req", "GOOD one", "bad one"), ("req", "bad one", "GOOD one"), ("req", "x", "y")]
+    results = judge.run(triples).results
+    assert [r.winner for r in results] == ["first", "second", "tie"]
+    assert all(r.consistent for r in results) and agreement_rate(results) == 1.0
+    assert not any("GOOD one" in _text(m) and "bad one" in _text(m) for m in fake.calls)
+    assert "A is better" in (results[0].comments[0] or "")
+    with pytest.raises(ConfigurationError, match="mode"):
+        PairwiseJudge(fake, mode="both")
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+def _cli(*args: str) -> Any:
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_cli_scores_rows_warns_on_no_spread_and_resumes(
+    use_fake: list[FakeChatModel], tmp_path: Path
+) -> None:
+    rows = [
+        {"request": REQUEST, "title": f"GOOD {i}", "year": 2000, "reason": "Scary."}
+        for i in range(4)
+    ]
+    write_rows(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    use_fake.append(FakeChatModel(answers=[checker()], cycle=True))
+    args = ["judge", "-i", str(tmp_path / "in.jsonl"), "-o", str(out), "--criteria", "a; b"]
+    args += ["--language", "en"]
+    done = _cli(*args, "--min-score", "4")
+    assert done.exit_code == 0, done.output
+    assert "all 4 rows scored 5: the judge may not be discriminating" in done.output
+    assert [r["score"] for r in read_rows(out)] == [5] * 4
+    assert len(read_rows(tmp_path / "out.kept.jsonl")) == 4
+    refused = runner.invoke(app, args)
+    assert refused.exit_code != 0 and "--resume" in str(refused.exception)
+    use_fake.append(FakeChatModel(answers=[]))
+    resumed = _cli(*args, "--resume")
+    assert resumed.exit_code == 0 and "wrote 4 rows" in resumed.output
+
+
+def test_cli_pairwise_writes_comparisons(use_fake: list[FakeChatModel], tmp_path: Path) -> None:
+    rows = [{"request": "req", "response": t} for t in ("GOOD a", "bad b", "bad c", "GOOD d")]
+    write_rows(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "pairs.jsonl"
+    use_fake.append(FakeChatModel(answers=[checker()], cycle=True))
+    done = _cli("judge", "-i", str(tmp_path / "in.jsonl"), "-o", str(out), "--pairwise")
+    assert done.exit_code == 0, done.output
+    compared = read_rows(out)
+    assert [r["winner"] for r in compared] == ["first", "second"]
+    assert json.loads(json.dumps(compared[0]))["request"] == "req"
+    manifest = read_manifest(out)
+    assert manifest is not None and manifest["job"] == "pairwise"
+
+
+def test_calibration_reads_answers_against_the_yes_bias() -> None:
+    from langsynth.judge.checklist import calibrated
+
+    assert calibrated(0.8, 0.8) == 0.0 and calibrated(1.0, 0.5) == 1.0
+    assert calibrated(0.95, 0.99) == pytest.approx(0.5)  # the baseline is capped at 0.9
+
+    def biased(messages: list[BaseMessage]) -> Any:
+        if str(messages[0].content) == WRITER_SYSTEM:
+            return "Is the movie a horror film?"
+        text = _text(messages)
+        if "QUESTION" in text:  # yes to almost anything, a little surer for the good one
+            return yes_no_reply(0.97 if "GOOD" in _response(text) else 0.8)
+        return "A comment."
+
+    rows = [("Recommend one horror movie.", "GOOD Alien"), ("Recommend one horror movie.", "Up")]
+    plain = PointwiseJudge(FakeChatModel(answers=[biased], cycle=True), criteria="fits")
+    fair = PointwiseJudge(
+        FakeChatModel(answers=[biased], cycle=True), criteria="fits", calibrate=True
+    )
+    good, bad = plain.run(rows).results
+    assert good.score == 5 and bad.score is not None and bad.score >= 4  # biased: no gap
+    good, bad = fair.run(rows).results
+    assert bad.score == 1 and good.score is not None and good.score >= 4
+
+
+def test_a_comment_in_the_wrong_language_is_replaced_by_the_composed_one() -> None:
+    def english(messages: list[BaseMessage]) -> Any:
+        reply = checker()(messages)
+        return "The score is 5 of 5 because it fits." if reply == "A short comment." else reply
+
+    row = {"request": REQUEST, "title": "GOOD Alien", "year": 1979, "reason": "A creature."}
+    result = PointwiseJudge(FakeChatModel(answers=[english], cycle=True), criteria="a").invoke(row)
+    assert result.comment and HANGUL.search(result.comment) and "The score" not in result.comment
+
+
+def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() -> None:
+    from langsynth.judge.checklist import REFERENCE_SYSTEM
+
+    def solver(messages: list[BaseMessage]) -> Any:
+        system, text = str(messages[0].content), _text(messages)
+        if system == REFERENCE_SYSTEM:
+            return "102" if "17" in text else "NONE"
+        if system == WRITER_SYSTEM:
+            return "Is the answer a number?"
+        if "QUESTION: The correct answer is: 102." in text:
+            return yes_no_reply(0.9 if "102" in _response(text) else 0.2)
+        return yes_no_reply(0.9) if "QUESTION" in text else "A comment."
+
+    fake = FakeChatModel(answers=[solver], cycle=True)
+    judge = PointwiseJudge(fake, criteria="is correct", language="en", reference=True)
+    rows = [("What is 17 times 6?", "102"), ("What is 17 times 6?", "112"), ("Write a poem.", "Hi")]
+    right, wrong, open_ended = judge.run(rows).results
+    assert right.score is not None and right.score >= 4
+    assert wrong.score is not None and wrong.score <= 2
+    assert [c.gate for c in right.checks].count(True) == 2  # the gate and the reference
+    assert [c.gate for c in open_ended.checks].count(True) == 1  # NONE: no reference check
+    written = [m for m in fake.calls if str(m[0].content) == REFERENCE_SYSTEM]
+    assert len(written) == 2  # once per distinct request
+
+
+def test_separate_pairwise_checks_the_records_behind_coded_json_responses() -> None:
+    bill = {
+        "patient_id": 482913,
+        "patient_name": "GOOD Marisol Okafor",
+        "diagnosis_code": "J20.9",
+        "procedure_code": "99213",
+        "total_charge": 185.0,
+        "insurance_claim_amount": 148.0,
+    }
+    broken = {**bill, "patient_name": "GOOD Ana Lima", "insurance_claim_amount": 265.0}
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    for schema in ("medical_billing", None):  # given, or recognised by the record's fields
+        judge = PairwiseJudge(fake, schema=schema, criteria="fits")
+        rows = judge.pairs([bill, broken], request="Write a billing record.")
+        result = judge.invoke(rows[0])
+        assert result.winner == "first"  # the broken claim scores 1; the valid record does not

@@ -1,0 +1,285 @@
+"""Checklist judging: one yes/no question per criterion, scored from P(yes), behind a gate.
+
+Why: a 1.5B judge asked for "a score 1-5" gives 5 to nearly everything, and asked an
+abstract question ("does the response give what the request asks for?") says yes with the
+same confidence to a musical offered as a horror film. Asked a *concrete* question ("is the
+recommended movie a horror film?") it separates the two clearly (P(yes) 0.98 against
+0.3-0.45). So:
+
+1. **Questions written for the request.** For each distinct request the model writes, once,
+   the question that checks it is met (the **gate**) and rewrites each of the user's criteria
+   (split at ``;``) into a concrete yes/no question for that request. Cached per request:
+   many rows answering one request cost one set of questions.
+2. **One token per question.** Each question is asked about the response on its own, the
+   answer read from the log-probabilities of "yes"/"no" (CheckEval, TICK). The request and
+   response come first, the question last, so a server's prompt cache reuses the item for
+   every question.
+3. **Gate and score.** The checks' mean sets the score; the gate caps it: a response that
+   does not give what was asked scores 1-2 however well it meets the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig
+
+from langsynth.judge.items import JudgeItem
+from langsynth.judge.results import Check
+from langsynth.judge.scoring import yes_probability
+from langsynth.results import Usage
+
+CHECK_SYSTEM = (
+    "You are a strict checker of data. Read the REQUEST and the RESPONSE carefully, then "
+    "answer the QUESTION about the RESPONSE with one word: yes or no."
+)
+WRITER_SYSTEM = "You write precise yes/no questions that check responses to a request."
+GATE_PROMPT = (
+    "REQUEST:\n{request}\n\n"
+    "Write one yes/no question that checks whether a response gives exactly what this request "
+    "asks for. Name the concrete thing that is asked for (for example the kind, topic, "
+    "language, number or format). Write only the question, in English."
+)
+CRITERION_PROMPT = (
+    "REQUEST:\n{request}\n\nCRITERION:\n{criterion}\n\n"
+    "Rewrite the criterion as one yes/no question about a response to this request, made "
+    "concrete for this request (yes must mean the criterion is met). Write only the question, "
+    "in English."
+)
+GENERIC_GATE = "Does the RESPONSE give exactly what the REQUEST asks for?"
+# A request with one short correct answer gets it written once (reference-guided grading,
+# MT-Bench); open-ended requests get NONE. The examples show the two kinds, not any data.
+REFERENCE_SYSTEM = (
+    "You solve requests that have one short correct answer. For a request with one short "
+    "correct answer (a number, a word, a name, a label, a short translation, a fact) write "
+    "only that answer. For an open-ended request (a story, a description, a recommendation, a "
+    "record, code, an essay, advice) write only NONE."
+)
+REFERENCE_SHOTS = (
+    ("What is 9 times 8?", "72"),
+    ("Recommend one comedy movie for tonight.", "NONE"),
+    ("Translate into German.\n\nThank you very much.", "Vielen Dank."),
+    ("Write a short poem about the sea.", "NONE"),
+    ("Which planet is closest to the sun?", "Mercury"),
+)
+REFERENCE_QUESTION = "The correct answer is: {answer}. Does the RESPONSE give this answer?"
+REFERENCE_MAX_CHARS = 200
+# Responses that answer nothing: what the model says "yes" to about them is its bias for the
+# question, not evidence (used by ``calibrate``).
+NULL_RESPONSES = ("", "The weather was mild today and the shops opened at nine.")
+QUESTION_MAX_TOKENS = 60
+QUESTION_MAX_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question to ask about a response; ``gate`` marks the request check."""
+
+    text: str
+    gate: bool = False
+    criterion: str | None = None  # the user's criterion it was written from
+
+
+def plain_question(criterion: str) -> str:
+    """A criterion asked as it is written."""
+    return f"Does the RESPONSE meet this criterion: {criterion.rstrip('.?')}?"
+
+
+def clean_question(text: str) -> str | None:
+    """The first line of a written question, as a question; ``None`` if there is none."""
+    for line in text.strip().splitlines():
+        line = re.sub(r"^\s*(?:question\s*:|[-*•]|\d+[.)])\s*", "", line, flags=re.I).strip()
+        line = line.strip('"“”')
+        if len(line) >= 8:
+            line = line[:QUESTION_MAX_CHARS]
+            return line if line.endswith("?") else line + "?"
+    return None
+
+
+def check_messages(item: JudgeItem, question: str, *, question_first: bool) -> list[BaseMessage]:
+    """The messages of one check (request and response first, so they cache across checks)."""
+    body = f"REQUEST:\n{item.request}\n\nRESPONSE:\n{item.response}"
+    if question_first:
+        text = f"QUESTION: {question}\n\n{body}\n\nAnswer the QUESTION with yes or no."
+    else:
+        text = f"{body}\n\nQUESTION: {question}\nAnswer yes or no."
+    return [SystemMessage(content=CHECK_SYSTEM), HumanMessage(content=text)]
+
+
+def combine(checks: Sequence[Check], *, gate_cap: float = 2.0) -> float:
+    """The 1-5 score of a checklist.
+
+    The non-gate checks' mean P(yes) maps to 1-5; the gate's P(yes) then pulls the score
+    towards ``gate_cap`` (and below): ``min(score, gate_cap + p_gate * (score - gate_cap))``
+    when the score is above the cap, times ``p_gate`` in between, so a failed gate gives at
+    most ``gate_cap`` and a passed one leaves the score as it is.
+    """
+    criteria = [c.p_yes for c in checks if not c.gate]
+    gates = [c.p_yes for c in checks if c.gate]
+    quality = statistics.fmean(criteria) if criteria else 1.0
+    score = 1.0 + 4.0 * quality
+    if gates:
+        g = min(gates)
+        if score > gate_cap:
+            score = gate_cap + g * (score - gate_cap)
+        score = 1.0 + (score - 1.0) * (0.5 + 0.5 * g) if g < 0.5 else score
+    return max(1.0, min(5.0, score))
+
+
+class Checklist:
+    """Writes the questions for a request (cached) and asks them about a response.
+
+    Args:
+        llm: the judge model (one token per check; a logprobs-capable model is best).
+        criteria: the criteria, most important first.
+        gate: ask first whether the response gives what the request asks for.
+        specific: have the model write questions for each request (else ask the criteria
+            as written, and a generic gate).
+        question_first: put the question before the request and response (ablation; the
+            default after lets the server cache the item across questions).
+        calibrate: read each answer relative to the model's answer to the same question
+            about responses that answer nothing (an empty and an unrelated one): P(yes) is
+            rescaled so that the larger of those baselines maps to 0 (one extra pair of
+            calls per question and request, cached).
+        reference: for a request with one short correct answer (arithmetic, a fact, a
+            label, a translation) have the model write that answer once and add a gate "does
+            the response give this answer?" (reference-guided grading).
+    """
+
+    def __init__(
+        self,
+        llm: BaseChatModel,
+        writer: BaseChatModel,
+        criteria: Sequence[str],
+        *,
+        gate: bool = True,
+        specific: bool = True,
+        question_first: bool = False,
+        calibrate: bool = False,
+        reference: bool = False,
+    ) -> None:
+        self.llm = llm
+        self.reference = reference
+        self.writer = writer
+        self.criteria = tuple(criteria)
+        self.gate = gate
+        self.specific = specific
+        self.question_first = question_first
+        self.calibrate = calibrate
+        self._baselines: dict[tuple[str, str], asyncio.Task[float | None]] = {}
+        self._cache: dict[str, list[Question]] = {}
+        # rows answering one request arrive together: they share one writing of its questions
+        self._pending: dict[str, asyncio.Task[list[Question]]] = {}
+        self.usage = Usage()
+
+    async def _write(self, prompt: str, config: RunnableConfig | None) -> str | None:
+        messages = [SystemMessage(content=WRITER_SYSTEM), HumanMessage(content=prompt)]
+        # a failed call fails the row that asked (nothing is cached; the next row writes again)
+        reply = await self.writer.ainvoke(messages, config=config)
+        self.usage.add(Usage.of(reply))
+        return clean_question(str(reply.content))
+
+    async def _reference(self, request: str, config: RunnableConfig | None) -> str | None:
+        """The short correct answer of a closed request, ``None`` for an open-ended one."""
+        messages: list[BaseMessage] = [SystemMessage(content=REFERENCE_SYSTEM)]
+        for question, answer in REFERENCE_SHOTS:
+            messages += [HumanMessage(content=question), AIMessage(content=answer)]
+        messages.append(HumanMessage(content=request))
+        reply = await self.writer.ainvoke(messages, config=config)
+        self.usage.add(Usage.of(reply))
+        text = str(reply.content).strip().strip('"').strip()
+        first = text.splitlines()[0].strip() if text else ""
+        if not first or first.upper().startswith("NONE") or len(first) > REFERENCE_MAX_CHARS:
+            return None
+        return first
+
+    async def questions(self, request: str, config: RunnableConfig | None = None) -> list[Question]:
+        """The gate and one question per criterion for ``request`` (written once, cached)."""
+        cached = self._cache.get(request)
+        if cached is not None:
+            return cached
+        task = self._pending.get(request)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = asyncio.ensure_future(self._written(request, config))
+            self._pending[request] = task
+        try:
+            return await task
+        finally:
+            if task.done():
+                self._pending.pop(request, None)
+
+    async def _written(self, request: str, config: RunnableConfig | None) -> list[Question]:
+        out: list[Question] = []
+        if self.gate:
+            text = None
+            if self.specific:
+                text = await self._write(GATE_PROMPT.format(request=request), config)
+            out.append(Question(text or GENERIC_GATE, gate=True))
+        if self.reference:
+            answer = await self._reference(request, config)
+            if answer:
+                question = REFERENCE_QUESTION.format(answer=answer)
+                out.append(Question(question, gate=True, criterion="reference"))
+        for criterion in self.criteria:
+            text = None
+            if self.specific:
+                prompt = CRITERION_PROMPT.format(request=request, criterion=criterion)
+                text = await self._write(prompt, config)
+            out.append(Question(text or plain_question(criterion), criterion=criterion))
+        self._cache[request] = out
+        return out
+
+    async def ask(
+        self, item: JudgeItem, question: Question, config: RunnableConfig | None = None
+    ) -> tuple[float | None, str, Usage]:
+        """P(yes) of ``question`` about ``item`` (``None`` if the answer is neither)."""
+        messages = check_messages(item, question.text, question_first=self.question_first)
+        reply = await self.llm.ainvoke(messages, config=config)
+        p = yes_probability(reply)
+        if self.calibrate and p is not None:
+            base = await self.baseline(item.request, question, config)
+            if base is not None:
+                p = calibrated(p, base)
+        return p, str(reply.content), Usage.of(reply)
+
+    async def baseline(
+        self, request: str, question: Question, config: RunnableConfig | None = None
+    ) -> float | None:
+        """The highest P(yes) of ``question`` about responses that answer nothing (cached)."""
+        key = (request, question.text)
+        task = self._baselines.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = asyncio.ensure_future(self._baseline(request, question.text, config))
+            self._baselines[key] = task
+        return await task
+
+    async def _baseline(
+        self, request: str, question: str, config: RunnableConfig | None
+    ) -> float | None:
+        found = []
+        for response in NULL_RESPONSES:
+            messages = check_messages(
+                JudgeItem(request, response), question, question_first=self.question_first
+            )
+            reply = await self.llm.ainvoke(messages, config=config)
+            self.usage.add(Usage.of(reply))
+            p = yes_probability(reply)
+            if p is not None:
+                found.append(p)
+        return max(found) if found else None
+
+
+# A baseline this close to 1 leaves no room: below it every answer would read as "no".
+MAX_BASELINE = 0.9
+
+
+def calibrated(p_yes: float, baseline: float) -> float:
+    """P(yes) rescaled so that ``baseline`` (the bias) maps to 0 and 1 stays 1."""
+    base = min(baseline, MAX_BASELINE)
+    return max(0.0, (p_yes - base) / (1.0 - base))
