@@ -31,70 +31,72 @@ from langsynth.schemas.movie_recommendation import MovieRecommendation
 from langsynth.schemas.textbook_excerpt import TextbookExcerpt
 from langsynth.vocabulary import VocabularyPool
 
-# Common ICD-10-CM codes of outpatient billing, what they mean as comments: a hint gives the
-# bare code, since the meaning was only more prompt tokens per record (the field guide and
-# the grammar already say what a code looks like).
-ICD10_CODES = (
-    "J20.9",  # acute bronchitis
-    "M54.5",  # low back pain
-    "E11.9",  # type 2 diabetes without complications
-    "I10",  # essential hypertension
-    "J06.9",  # acute upper respiratory infection
-    "K21.9",  # gastro-esophageal reflux disease
-    "F41.1",  # generalized anxiety disorder
-    "F32.9",  # major depressive disorder, single episode
-    "E78.5",  # hyperlipidemia
-    "N39.0",  # urinary tract infection
-    "J45.909",  # asthma, uncomplicated
-    "M17.11",  # osteoarthritis of right knee
-    "R51.9",  # headache
-    "S93.401A",  # sprain of right ankle ligament, initial encounter
-    "H10.9",  # conjunctivitis
-    "L30.9",  # dermatitis
-    "R10.9",  # abdominal pain
-    "G43.909",  # migraine
-    "E66.9",  # obesity
-    "Z00.00",  # general adult medical examination
-    "J02.9",  # acute pharyngitis
-    "K52.9",  # gastroenteritis and colitis
-    "M25.561",  # pain in right knee
-    "R05.9",  # cough
-    "B34.9",  # viral infection
-    "E03.9",  # hypothyroidism
-    "I25.10",  # coronary artery disease
-    "J30.9",  # allergic rhinitis
-    "M79.1",  # myalgia
-    "S52.501A",  # fracture of right radius, initial encounter
-)
+# Common ICD-10-CM codes of outpatient billing and what they mean. A generation hint gives the
+# bare code (the meaning was only more prompt tokens per record; the field guide and the grammar
+# say what a code looks like); the judge is shown the meaning beside the code.
+ICD10_MEANINGS: dict[str, str] = {
+    "J20.9": "acute bronchitis",
+    "M54.5": "low back pain",
+    "E11.9": "type 2 diabetes without complications",
+    "I10": "essential hypertension",
+    "J06.9": "acute upper respiratory infection",
+    "K21.9": "gastro-esophageal reflux disease",
+    "F41.1": "generalized anxiety disorder",
+    "F32.9": "major depressive disorder, single episode",
+    "E78.5": "hyperlipidemia",
+    "N39.0": "urinary tract infection",
+    "J45.909": "asthma, uncomplicated",
+    "M17.11": "osteoarthritis of right knee",
+    "R51.9": "headache",
+    "S93.401A": "sprain of right ankle ligament, initial encounter",
+    "H10.9": "conjunctivitis",
+    "L30.9": "dermatitis",
+    "R10.9": "abdominal pain",
+    "G43.909": "migraine",
+    "E66.9": "obesity",
+    "Z00.00": "general adult medical examination",
+    "J02.9": "acute pharyngitis",
+    "K52.9": "gastroenteritis and colitis",
+    "M25.561": "pain in right knee",
+    "R05.9": "cough",
+    "B34.9": "viral infection",
+    "E03.9": "hypothyroidism",
+    "I25.10": "coronary artery disease",
+    "J30.9": "allergic rhinitis",
+    "M79.1": "myalgia",
+    "S52.501A": "fracture of right radius, initial encounter",
+}
+ICD10_CODES = tuple(ICD10_MEANINGS)
 
 # Common CPT procedure codes of outpatient claims (bare codes in the hints, as above).
-CPT_CODES = (
-    "99202",  # new patient office visit, 15-29 min
-    "99203",  # new patient office visit, 30-44 min
-    "99204",  # new patient office visit, 45-59 min
-    "99212",  # established patient visit, 10-19 min
-    "99213",  # established patient visit, 20-29 min
-    "99214",  # established patient visit, 30-39 min
-    "99215",  # established patient visit, 40-54 min
-    "99283",  # emergency department visit, moderate
-    "99284",  # emergency department visit, high
-    "99395",  # preventive visit, 18-39 years
-    "99396",  # preventive visit, 40-64 years
-    "36415",  # venipuncture
-    "80053",  # comprehensive metabolic panel
-    "85025",  # complete blood count
-    "83036",  # hemoglobin A1c
-    "81002",  # urinalysis
-    "71046",  # chest x-ray, 2 views
-    "73610",  # ankle x-ray, 3 views
-    "73560",  # knee x-ray, 1-2 views
-    "93000",  # electrocardiogram
-    "90471",  # immunization administration
-    "97110",  # therapeutic exercise, 15 min
-    "20610",  # large joint injection
-    "12001",  # simple wound repair
-    "29515",  # short leg splint
-)
+CPT_MEANINGS: dict[str, str] = {
+    "99202": "new patient office visit, 15-29 min",
+    "99203": "new patient office visit, 30-44 min",
+    "99204": "new patient office visit, 45-59 min",
+    "99212": "established patient visit, 10-19 min",
+    "99213": "established patient visit, 20-29 min",
+    "99214": "established patient visit, 30-39 min",
+    "99215": "established patient visit, 40-54 min",
+    "99283": "emergency department visit, moderate",
+    "99284": "emergency department visit, high",
+    "99395": "preventive visit, 18-39 years",
+    "99396": "preventive visit, 40-64 years",
+    "36415": "venipuncture",
+    "80053": "comprehensive metabolic panel",
+    "85025": "complete blood count",
+    "83036": "hemoglobin A1c",
+    "81002": "urinalysis",
+    "71046": "chest x-ray, 2 views",
+    "73610": "ankle x-ray, 3 views",
+    "73560": "knee x-ray, 1-2 views",
+    "93000": "electrocardiogram",
+    "90471": "immunization administration",
+    "97110": "therapeutic exercise, 15 min",
+    "20610": "large joint injection",
+    "12001": "simple wound repair",
+    "29515": "short leg splint",
+}
+CPT_CODES = tuple(CPT_MEANINGS)
 
 MOVIE_REQUESTS = (
     "a horror movie to watch alone on a rainy night",
@@ -148,17 +150,8 @@ MOVIE_GENRES = (
 )
 
 
-def _glossary(codes: tuple[str, ...]) -> dict[str, str]:
-    """``("J20.9 (acute bronchitis)", ...)`` -> ``{"J20.9": "acute bronchitis", ...}``."""
-    out = {}
-    for entry in codes:
-        code, _, meaning = entry.partition(" (")
-        out[code] = meaning.rstrip(")")
-    return out
-
-
 # Code -> meaning, shown to the judge beside the codes of a record.
-CODE_GLOSSARY = {"diagnosis_code": _glossary(ICD10_CODES), "procedure_code": _glossary(CPT_CODES)}
+CODE_GLOSSARY = {"diagnosis_code": ICD10_MEANINGS, "procedure_code": CPT_MEANINGS}
 
 
 def _billing_amounts(rng: random.Random) -> dict[str, float]:
