@@ -151,6 +151,8 @@ BY_NAME = {b.name: b for b in BENCHMARKS}
 STORED_SECTIONS = {
     "peers": HERE / "results" / "peers.json",
     "scale_out": HERE / "results" / "scale_out.md",
+    "judge_quality": HERE / "results" / "judge_quality.md",
+    "generation_speed": HERE / "results" / "generation_speed.md",
 }
 
 
@@ -173,6 +175,15 @@ def stored_entry(name: str, path: Path) -> dict[str, Any] | None:
         "elapsed_s": 0.0,
         "markdown": body,
     }
+
+
+def _newer(path: Path, date: str) -> bool:
+    """Whether ``path`` was written after an entry dated ``date`` (``%Y-%m-%d %H:%M UTC``)."""
+    try:
+        when = dt.datetime.strptime(date, "%Y-%m-%d %H:%M UTC").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return True
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) > when + dt.timedelta(minutes=1)
 
 
 def add_stored_sections(store: dict[str, Any], *, quick: bool) -> None:
@@ -245,8 +256,8 @@ def render(store: dict[str, Any]) -> str:
     """RESULTS.md from the stored sections, in benchmark order."""
     m = store["machine"]
     sections = [(b, store["sections"][b.name]) for b in BENCHMARKS if b.name in store["sections"]]
-    # A stored section (peers) ran under its own target: not part of make bench's time.
-    total = sum(e["elapsed_s"] for b, e in sections if b.name not in STORED_SECTIONS)
+    # The optional sections (peers, scale-out) run under their own targets: not make bench's time.
+    total = sum(e["elapsed_s"] for b, e in sections if not b.extra)
     lines = [
         "# Benchmark results",
         "",
@@ -332,8 +343,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no results at {store_path}; run make bench first", file=sys.stderr)
             return 2
         store = json.loads(store_path.read_text())
-        for name in STORED_SECTIONS:  # the stored files are newer than the last full run's copy
-            store["sections"].pop(name, None)
+        for name, path in STORED_SECTIONS.items():  # a stored file newer than its entry wins
+            entry = store["sections"].get(name)
+            if entry and path.is_file() and _newer(path, entry.get("date", "")):
+                store["sections"].pop(name)
         add_stored_sections(store, quick=bool(store.get("quick")))
         store_path.write_text(json.dumps(store, indent=2, default=str) + "\n")
         args.results.write_text(render(store))
