@@ -112,6 +112,7 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     Uniqueness uses the same duplicate key as langsynth (the schema's dedup fields).
     """
     from langchain_core.prompts import FewShotPromptTemplate, PromptTemplate
+    from pydantic import ValidationError
 
     from langsynth.chains.generator import (
         SYNTHETIC_FEW_SHOT_PREFIX,
@@ -136,6 +137,9 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     for _ in range(n):
         try:
             out = structured.invoke(text)
+        except ValidationError:  # the OpenAI client validates a pydantic response_format
+            failed += 1  # itself and raises for an answer off the schema: a failed call
+            continue
         except Exception as exc:  # a bad answer (e.g. llama.cpp's 500 for output off its
             row_failure(exc)  # grammar) is a failed call; a dead server or a bug raises
             failed += 1
