@@ -56,7 +56,7 @@ def test_quick_run_of_every_benchmark_writes_its_section(tmp_path: Path, run_all
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,  # seven benchmarks, two embedded models, on a 2-core CI machine
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
