@@ -299,6 +299,13 @@ def render(store: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def save(store: dict[str, Any], results: Path) -> None:
+    """Write the raw results beside ``results`` (.json) and the Markdown rendered from them."""
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.with_suffix(".json").write_text(json.dumps(store, indent=2, default=str) + "\n")
+    results.write_text(render(store))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -348,8 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             if entry and path.is_file() and _newer(path, entry.get("date", "")):
                 store["sections"].pop(name)
         add_stored_sections(store, quick=bool(store.get("quick")))
-        store_path.write_text(json.dumps(store, indent=2, default=str) + "\n")
-        args.results.write_text(render(store))
+        save(store, args.results)
         print(f"rewrote {args.results} from {store_path}")
         return 0
     load = os.getloadavg()[0]
@@ -367,9 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         store["sections"][bench.name] = entry
         store.update(machine=machine(), date=entry["date"], quick=args.quick)
         add_stored_sections(store, quick=args.quick)
-        args.results.parent.mkdir(parents=True, exist_ok=True)
-        store_path.write_text(json.dumps(store, indent=2, default=str) + "\n")
-        args.results.write_text(render(store))
+        save(store, args.results)
         status = "FAILED: " + entry["error"] if "error" in entry else "done"
         print(
             f"[{i}/{len(chosen)}] {bench.name} {status} in {entry['elapsed_s']:.0f} s "

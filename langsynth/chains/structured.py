@@ -144,9 +144,10 @@ def text_tool_call(message: BaseMessage, tool_name: str) -> dict[str, Any] | Non
 
     Measured on the embedded llama.cpp server (xllamacpp 2026.10): Qwen2.5 Coder 0.5B answers
     a forced tool call (``tool_choice`` named or ``"required"``) with the call as a JSON block
-    in the content, ``{"name": "<tool>", "arguments": {...}}``, and no ``tool_calls``; with
-    ``"required"`` it then writes newlines up to ``max_tokens``. The call is in the text, so
-    it is read from there.
+    in the content, ``{"name": "<tool>", "arguments": {...}}``, and no ``tool_calls`` (without
+    the call-shape schema :func:`_bind_compatible` sends, it sometimes wrote another shape, and
+    with ``"required"`` newlines up to ``max_tokens``). The call is in the text, so it is read
+    from there.
     """
     from langchain_core.utils.json import parse_json_markdown
 
