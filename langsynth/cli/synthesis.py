@@ -58,9 +58,13 @@ def stories(
     max_retries: Annotated[
         int, typer.Option(help="Re-ask with the same words when a story misses one.")
     ] = 0,
+    min_words: Annotated[
+        int | None,
+        typer.Option(help="Re-ask (then reject) a story with fewer words [default: 20]; 0: off."),
+    ] = None,
     max_attempts: MaxAttemptsOpt = None,
     keep_unverified: Annotated[
-        bool, typer.Option(help="Keep stories that miss drawn words.")
+        bool, typer.Option(help="Keep stories that miss drawn words or are short.")
     ] = False,
     concurrency: ConcurrencyOpt = 4,
     overwrite: OverwriteOpt = False,
@@ -74,7 +78,7 @@ def stories(
     """
     from langsynth.errors import ConfigurationError
     from langsynth.synthesis.hierarchical import HierarchicalStoryGenerator
-    from langsynth.synthesis.stories import StoryGenerator
+    from langsynth.synthesis.stories import DEFAULT_MIN_WORDS, StoryGenerator
     from langsynth.vocabulary import load_vocabulary
 
     if hierarchical and not inject:
@@ -106,6 +110,7 @@ def stories(
             strict=not keep_unverified,
             inject=inject,
             max_retries=max_retries,
+            min_words=DEFAULT_MIN_WORDS if min_words is None else min_words,
             concurrency=concurrency,
         )
     result = generator.generate(n, max_attempts=max_attempts, **options)

@@ -39,6 +39,7 @@ from langsynth.vocabulary import (
 )
 
 DEFAULT_LENGTH = "one paragraph of 4 to 6 sentences"
+DEFAULT_MIN_WORDS = 20  # about three short sentences: under that, not what was asked
 
 # Seed 002's prompt, with the length cut to what a small model writes well and fast.
 STORY_PROMPT = (
@@ -115,7 +116,8 @@ def feature_labels(
 class StoryResult:
     """One story attempt: the record (``None`` if the call failed) and its checks.
 
-    ``missing``: drawn words the story does not use. ``sentence_score``: for hierarchical
+    ``missing``: drawn words the story does not use. ``min_words``: fewer words than this
+    is too short for what was asked (0: no check). ``sentence_score``: for hierarchical
     generation, how well the required sentence appears (1.0 verbatim). ``ok``: usable — the
     checks passed, or (``strict=False``, "keep unverified") any story came back.
     """
@@ -125,6 +127,7 @@ class StoryResult:
     missing: list[str] = field(default_factory=list)
     sentence_score: float | None = None
     min_sentence_score: float = 0.9
+    min_words: int = 0
     attempts: int = 1
     usage: Usage = field(default_factory=Usage)
     truncated: bool = False
@@ -138,9 +141,14 @@ class StoryResult:
         return self.usage.output_tokens
 
     @property
+    def too_short(self) -> bool:
+        """The story has fewer than ``min_words`` words."""
+        return self.record is not None and len(self.record.story.split()) < self.min_words
+
+    @property
     def passed(self) -> bool:
-        """The story uses its words (and the required sentence, when there is one)."""
-        if self.record is None or self.missing:
+        """The story uses its words, is long enough (and has the required sentence, if any)."""
+        if self.record is None or self.missing or self.too_short:
             return False
         return self.sentence_score is None or self.sentence_score >= self.min_sentence_score
 
@@ -159,6 +167,9 @@ class StoryResult:
             return None
         if self.missing:
             return "missing words: " + ", ".join(self.missing)
+        if self.too_short:
+            words = len(self.record.story.split())
+            return f"too short: {words} words, fewer than min_words={self.min_words}"
         if self.sentence_score is not None and self.sentence_score < self.min_sentence_score:
             return f"required sentence not in the story (match {self.sentence_score:.2f})"
         return None
@@ -176,7 +187,10 @@ class StoryGenerator(SourceStep):
     ``inject=False`` sends the prompt without words and features (the baseline).
     ``remind=True`` ends the prompt by repeating the three words, which a small model needs.
     ``max_retries`` re-asks with the same draw when the story misses a word.
-    ``strict=False`` keeps stories that miss words (they are not rejected).
+    ``min_words``: a story shorter than this (in words) is re-asked like one that misses a
+    word, and rejected if it stays short (the default length asks for 4 to 6 sentences;
+    0 turns the check off).
+    ``strict=False`` keeps stories that miss words or are short (they are not rejected).
     """
 
     job: ClassVar[str] = "stories"
@@ -194,6 +208,7 @@ class StoryGenerator(SourceStep):
         system: str | None = None,
         seed: int | None = None,
         strict: bool = True,
+        min_words: int = DEFAULT_MIN_WORDS,
         concurrency: int = 4,
     ) -> None:
         self.llm = llm
@@ -205,6 +220,7 @@ class StoryGenerator(SourceStep):
         self.system = system
         self.seed = seed
         self.strict = strict and inject  # the plain baseline has no words to check
+        self.min_words = min_words
         self.concurrency = concurrency
 
     def prompt(self, draw: VocabularyDraw | None) -> str:
@@ -259,6 +275,7 @@ class StoryGenerator(SourceStep):
             "max_retries": self.max_retries,
             "seed": self.seed,
             "strict": self.strict,
+            "min_words": self.min_words,
         }
 
     def identity(self) -> dict[str, Any]:
@@ -268,7 +285,7 @@ class StoryGenerator(SourceStep):
         self, input: VocabularyDraw | Mapping[str, Any] | None, config: RunnableConfig | None = None
     ) -> StoryResult:
         draw = self.draw_of(input)
-        result = StoryResult(draw=draw, strict=self.strict)
+        result = StoryResult(draw=draw, strict=self.strict, min_words=self.min_words)
         for attempt in range(1, self.max_retries + 2):
             result.attempts = attempt
             try:
@@ -290,7 +307,7 @@ class StoryGenerator(SourceStep):
             result.failure = None
             result.missing = missing_words(story, draw.words) if self.inject else []
             result.feature_checks = check_features(story, draw.features) if self.inject else {}
-            if not result.missing:
+            if not result.missing and not result.too_short:
                 break
         return result
 

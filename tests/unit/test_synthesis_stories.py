@@ -102,6 +102,19 @@ def test_story_missing_a_word_is_flagged_and_retried_with_the_same_draw() -> Non
     assert gen.rejected_row(0, {}, once)["draw"]["verb"] == "decorate"
 
 
+def test_a_story_shorter_than_min_words_is_retried_then_rejected() -> None:
+    short = "The ancient thunder came. Lily did decorate."  # all three words, 7 words
+    fake = FakeChatModel(answers=[short, echo_story])
+    result = StoryGenerator(fake, max_retries=1).invoke(DRAW)
+    assert result.ok and result.attempts == 2
+
+    once = StoryGenerator(FakeChatModel(answers=[short])).invoke(DRAW)
+    assert not once.ok and not once.missing
+    assert once.error == "too short: 7 words, fewer than min_words=20"
+    assert StoryGenerator(FakeChatModel(answers=[short]), min_words=5).invoke(DRAW).ok
+    assert StoryGenerator(FakeChatModel(answers=[short]), strict=False).invoke(DRAW).ok
+
+
 def test_a_failing_call_becomes_a_row_error_a_bug_stops_the_run() -> None:
     timeout = openai.APITimeoutError(request=httpx.Request("POST", "http://x/v1"))
     fake = FakeChatModel(answers=[timeout, echo_story, "too short"])
