@@ -48,6 +48,8 @@ def main() -> int:
         params.cache_prompt = True
         params.cache_ram_mib = int(settings.get("cache_ram_mib", 512))
         params.ui = False
+        if settings.get("slot_save_path"):
+            params.slot_save_path = settings["slot_save_path"]
         if settings.get("api_key"):
             params.api_keys = [settings["api_key"]]
         server = xllamacpp.Server(params)

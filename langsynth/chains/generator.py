@@ -325,23 +325,36 @@ class RecordGenerator(SourceStep):
 
     async def aprepare(self, slots: int) -> None:
         """Before a burst of ``slots`` parallel requests, put the shared prompt prefix (system
-        message and few-shot block) into every server slot's cache at once.
+        message and few-shot block) into every server slot's cache.
 
         llama.cpp caches each slot's last prompt, so the first request on each slot would
         process the whole prefix again (slots x ~500 tokens, seconds of CPU on a small
-        machine, taken from decoding). One request with ``n = slots`` processes it once and
-        copies it into ``slots`` slots. Only for the embedded llama.cpp server; a failure here
-        is ignored unless the server is gone (the run then says so).
+        machine, taken from decoding). The prefix is processed once in slot 0 and copied
+        into the others (:func:`langsynth.local.acopy_slot`); where the server cannot copy
+        slots, one request with ``n = slots`` fills about two of them. A failure here is
+        ignored unless the server is gone (the run then says so).
         """
         if slots < 2 or not is_llamacpp(self.llm) or not hasattr(self.llm, "n"):
             return
-        warm = self.llm.model_copy(update={"n": slots, "max_tokens": 1})
+        from langsynth.local import acopy_slot
+
         messages = [
             SystemMessage(content=self._system_text),
             HumanMessage(content=self._fixed_text),
         ]
+        extra = {**(getattr(self.llm, "extra_body", None) or {}), "id_slot": 0}
+        key = getattr(self.llm, "openai_api_key", None)
+        base = str(getattr(self.llm, "openai_api_base", "") or "").removesuffix("/v1")
         try:
-            await warm.ainvoke(messages)
+            await self.llm.model_copy(update={"max_tokens": 1, "extra_body": extra}).ainvoke(
+                messages
+            )
+            secret = key.get_secret_value() if key is not None else None
+            copied = 0
+            if base.startswith(("http://", "https://")):
+                copied = await acopy_slot(base, secret, 0, range(1, slots))
+            if copied == 0:
+                await self.llm.model_copy(update={"n": slots, "max_tokens": 1}).ainvoke(messages)
         except Exception as exc:
             row_failure(exc)  # raises for a dead or unauthorised server; else not worth a row
 

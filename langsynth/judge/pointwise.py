@@ -218,7 +218,9 @@ class PointwiseJudge(MapStep):
             return JudgeResult(None, None, error=str(exc))
         info = self.schema_of(input)
         if self.validate:
-            problems = rule_problems(item.request, item.response, item.record, info)
+            problems = rule_problems(
+                item.request, item.response, item.record, info, self.rubric.criteria
+            )
             if problems:
                 cap = min(p.cap for p in problems)
                 return JudgeResult(
@@ -321,11 +323,17 @@ class PointwiseJudge(MapStep):
                 "schema": "스키마 규칙 위반",
                 "empty field": "빈 항목",
                 "required words": "요청한 단어 누락",
+                "length": "요청한 길이와 다름",
+                "language": "요청한 언어가 아님",
+                "quantity": "요청한 수치와 다름",
             },
             "en": {
                 "schema": "breaks a schema rule",
                 "empty field": "an empty field",
                 "required words": "misses words the request asks for",
+                "length": "not the length the request asks for",
+                "language": "not in the requested language",
+                "quantity": "states a quantity other than the request's",
             },
         }[self.language]
         text = "; ".join(f"{names.get(p.rule, p.rule)} ({p.message})" for p in problems)

@@ -9,18 +9,21 @@ synthetic data most often. So, before the checklist:
 - **empty fields**: a record shown as the response with an empty value scores at most 2
   (a movie without a reason);
 - **required words**: a request that asks to use quoted words ("uses the words "jump" and
-  "ball"") and a response that lacks one scores at most 2.
+  "ball"") and a response that lacks one scores at most 2;
+- **stated constraints** (:mod:`langsynth.judge.constraints`): a length, a language or a
+  quantity the request or the user's criteria state, broken by the response: at most 2.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
+from langsynth.judge.constraints import broken_constraints
 from langsynth.schemas import SchemaInfo, builtin_schemas
 
 # Score a row gets when a rule fails: a broken schema rule is wrong data (1); an empty field
@@ -33,7 +36,7 @@ REQUIREMENT_CAP = 2.0
 class RuleProblem:
     """A rule a row breaks, and the highest score it may then get."""
 
-    rule: str  # "schema", "empty field", "required words"
+    rule: str  # "schema", "empty field", "required words", "length", "language", "quantity"
     message: str
     cap: float
 
@@ -126,8 +129,10 @@ def rule_problems(
     response: str,
     record: Mapping[str, Any] | None,
     info: SchemaInfo | None,
+    criteria: Sequence[str] = (),
 ) -> list[RuleProblem]:
-    """Every rule the row breaks (schema rules, empty fields, required words)."""
+    """Every rule the row breaks (schema rules, empty fields, required words, constraints the
+    request or ``criteria`` state)."""
     problems = []
     if record is not None and info is not None:
         broken = record_problems(record, info)
@@ -146,4 +151,6 @@ def rule_problems(
                 "required words", f"missing: {', '.join(repr(w) for w in missing)}", REQUIREMENT_CAP
             )
         )
+    for stated in broken_constraints(request, response, criteria):
+        problems.append(RuleProblem(stated.kind, stated.message, REQUIREMENT_CAP))
     return problems

@@ -33,6 +33,48 @@ def test_structured_output_returns_a_valid_object(local_llm) -> None:  # type: i
     assert 1888 <= film.year <= 2030
 
 
+def test_a_burst_finds_the_shared_prefix_in_every_slot(local_llm) -> None:  # type: ignore[no-untyped-def]
+    """After the generator's warm-up each of the server's slots holds the few-shot prefix:
+    the next burst of one request per slot processes only the per-record part."""
+    import asyncio
+
+    import httpx
+    from langchain_core.messages import SystemMessage
+
+    from langsynth.chains.generator import RecordGenerator
+
+    local_llm.invoke("hi")  # the server is up
+    slots = local_llm._server.config.parallel
+    gen = RecordGenerator("medical_billing", local_llm, seed=3)
+    key = local_llm.openai_api_key.get_secret_value()
+
+    async def burst() -> list[dict[str, int]]:
+        await gen.aprepare(slots)
+        bodies = [
+            {
+                "messages": [
+                    {
+                        "role": "system" if isinstance(m, SystemMessage) else "user",
+                        "content": m.content,
+                    }
+                    for m in gen.messages(gen.hints(i))
+                ],
+                "max_tokens": 1,
+            }
+            for i in range(slots)
+        ]
+        headers = {"Authorization": f"Bearer {key}"}
+        async with httpx.AsyncClient(headers=headers, timeout=300) as client:
+            url = local_llm.openai_api_base + "/chat/completions"
+            replies = await asyncio.gather(*(client.post(url, json=b) for b in bodies))
+        return [r.json()["timings"] for r in replies]
+
+    timings = asyncio.run(burst())
+    prefix = len(gen._fixed_text) // 8  # tokens: far fewer than the prefix's ~450
+    assert all(t["cache_n"] > prefix for t in timings), timings
+    assert all(t["prompt_n"] < t["cache_n"] for t in timings), timings
+
+
 def _wait_gone(pid: int, timeout: float = 20) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -322,10 +322,14 @@ class LlamaCppFake(FakeChatModel):
 
     n: int | None = None
     max_tokens: int | None = None
+    extra_body: dict[str, Any] | None = None
+    openai_api_base: str | None = None
     seen: ClassVar[list[tuple[int | None, int | None]]] = []  # shared by the model's copies
+    slots_asked: ClassVar[list[Any]] = []
 
     def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
         self.seen.append((self.n, self.max_tokens))
+        self.slots_asked.append((self.extra_body or {}).get("id_slot"))
         return super()._generate(messages, stop, run_manager, **kw)
 
     async def _agenerate(
@@ -335,16 +339,40 @@ class LlamaCppFake(FakeChatModel):
 
 
 def test_a_burst_on_llama_cpp_starts_by_warming_every_slot_with_the_shared_prefix() -> None:
-    LlamaCppFake.seen = []
+    LlamaCppFake.seen, LlamaCppFake.slots_asked = [], []
     warm_reply = "x"
-    llm = LlamaCppFake(answers=[warm_reply, *[billing(i) for i in range(4)]])
+    llm = LlamaCppFake(answers=[warm_reply, warm_reply, *[billing(i) for i in range(4)]])
     llm._script = iter(llm.answers)  # one script shared by the model copies
     llm.metadata = {"langsynth_spec": "local"}
     gen = RecordGenerator("medical_billing", llm, concurrency=2, method="function_calling")
     result = gen.generate(4)
     assert len(result.rows) == 4
-    assert LlamaCppFake.seen[0] == (2, 1)  # one request, n = slots, one output token
+    # the prefix into slot 0, then (no slot files to copy it with) one request with n = slots
+    assert LlamaCppFake.seen[:2] == [(None, 1), (2, 1)]
+    assert LlamaCppFake.slots_asked[0] == 0
     warm_prompt = llm.calls[0]
     assert "This record: " not in str(warm_prompt[-1].content)  # the shared part only
-    assert str(llm.calls[1][1].content).startswith(str(warm_prompt[-1].content))
-    assert all(seen == (None, None) for seen in LlamaCppFake.seen[1:])
+    assert str(llm.calls[2][1].content).startswith(str(warm_prompt[-1].content))
+    assert all(seen == (None, None) for seen in LlamaCppFake.seen[2:])
+
+
+def test_where_the_server_copies_slots_the_prefix_is_processed_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import langsynth.local
+
+    copies: list[tuple[str, int, list[int]]] = []
+
+    async def copy(base: str, key: str | None, source: int, targets: Any) -> int:
+        copies.append((base, source, list(targets)))
+        return len(copies[-1][2])
+
+    monkeypatch.setattr(langsynth.local, "acopy_slot", copy)
+    LlamaCppFake.seen, LlamaCppFake.slots_asked = [], []
+    llm = LlamaCppFake(answers=["x", *[billing(i) for i in range(3)]])
+    llm._script = iter(llm.answers)
+    llm.metadata = {"langsynth_spec": "local"}
+    llm.openai_api_base = "http://127.0.0.1:9/v1"
+    RecordGenerator("medical_billing", llm, concurrency=3, method="function_calling").generate(3)
+    assert copies == [("http://127.0.0.1:9", 0, [1, 2])]
+    assert LlamaCppFake.seen[0] == (None, 1) and (3, 1) not in LlamaCppFake.seen

@@ -1,0 +1,184 @@
+"""Verifiable constraints a request states, checked by code (IFEval's idea, for the judge).
+
+A request often states requirements that code checks exactly and a 1.5B judge does not: "in
+one sentence", "answer with one word", "in Korean", "capacity 500ml". The judge reads them
+from the request and from the user's criteria ("keeps the requested language (Korean)") and
+caps the score of a response that breaks one, as it does for a missing required word:
+
+- **length**: "in one sentence", "two sentences", "at most 3 sentences", "한 문장으로",
+  "두 문장", "한 단어로", "answer with one word" -> the response's sentence / word count;
+- **language**: "in Korean", "into English", "한국어로", "(한국어)", "영어로" -> the script
+  of the response (only languages with their own script are checked against each other and
+  English: Korean, Japanese, Chinese, Russian, ...; French vs Spanish is left to the model);
+- **quantities**: a number with a unit in the request ("1.2kg", "500ml", "30시간", "$20")
+  that the response states differently (the same unit, another number, the requested one
+  absent); and, where the sentence asks to include it ("include", "mention", "넣어",
+  "포함", "강조"), one the response leaves out.
+
+Only what is stated is checked: a request without such words has no constraints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from langsynth.synthesis.backtranslate import script_share
+
+_NUMBER_WORDS = {
+    "one": 1, "a single": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "한": 1, "하나의": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7,
+    "여덟": 8, "아홉": 9, "열": 10,
+}  # fmt: skip
+_NUMBER = r"(\d{1,2}|one|a single|single|two|three|four|five|six|seven|eight|nine|ten)"
+_KO_NUMBER = r"(\d{1,2}|한|하나의|두|세|네|다섯|여섯|일곱|여덟|아홉|열)"
+_AT_MOST = r"(?:at most|no more than|up to|not more than|under)"
+
+# (pattern, unit, bound): bound "exact" or "max"
+_LENGTH_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(rf"\b{_AT_MOST}\s+{_NUMBER}\s+sentences?\b", re.I), "sentence", "max"),
+    (re.compile(rf"\b{_AT_MOST}\s+{_NUMBER}\s+words?\b", re.I), "word", "max"),
+    (re.compile(rf"\b(?:in|with|using|of)\s+(?:exactly\s+)?{_NUMBER}\s+sentences?\b", re.I),
+     "sentence", "exact"),
+    (re.compile(rf"\b(?:in|with|using)\s+(?:exactly\s+)?{_NUMBER}\s+words?\b", re.I),
+     "word", "exact"),
+    (re.compile(rf"\b{_NUMBER}[- ]sentence\b", re.I), "sentence", "exact"),
+    (re.compile(rf"\b{_NUMBER}[- ]word (?:answer|reply|response)\b", re.I), "word", "exact"),
+    (re.compile(rf"{_KO_NUMBER}\s*문장\s*이내"), "sentence", "max"),
+    (re.compile(rf"{_KO_NUMBER}\s*문장(?:으로|로|만)"), "sentence", "exact"),
+    (re.compile(rf"{_KO_NUMBER}\s*단어\s*이내"), "word", "max"),
+    (re.compile(rf"{_KO_NUMBER}\s*단어(?:로|만)"), "word", "exact"),
+)  # fmt: skip
+
+# Languages with their own script (English is the Latin one), and how a request names them.
+_LANGUAGES = {
+    "korean": (r"\b(?:in|into)\s+korean\b", r"한국어(?:로|만|\)|\s*\))|한글로"),
+    "english": (r"\b(?:in|into)\s+english\b", r"영어(?:로|만|\)|\s*\))"),
+    "japanese": (r"\b(?:in|into)\s+japanese\b", r"일본어(?:로|만|\)|\s*\))"),
+    "chinese": (r"\b(?:in|into)\s+chinese\b", r"중국어(?:로|만|\)|\s*\))"),
+    "russian": (r"\b(?:in|into)\s+russian\b", r"러시아어(?:로|만|\)|\s*\))"),
+}
+# A number and its unit: "1.2kg", "500 ml", "30시간", "10,000mAh", "$20", "20%".
+_QUANTITY_RE = re.compile(
+    r"(?<![\w.])(\$|€|£|₩)?\s?(\d+(?:[.,]\d+)*)\s?"
+    r"(%|[a-zA-Z]{1,4}(?![a-zA-Z])|[가-힣]{1,2}(?=[\s,.)을를이가와과의에도은는만]|$))?"
+)
+# Korean counters and words that follow numbers without being units of a spec.
+_NOT_UNITS = {
+    "년", "월", "일", "번", "개", "명", "가지", "문장", "단어", "살", "위", "등", "차", "세",
+    "x", "st", "nd", "rd", "th", "s", "am", "pm", "to", "or", "and", "by", "times",
+    "of", "in", "is", "a", "the", "for", "on", "at", "per", "more", "less", "than", "each",
+    "with", "from", "that", "this", "are", "was", "be", "it", "as", "an", "if", "so",
+}  # fmt: skip
+_INCLUDE_CUE = re.compile(
+    r"\b(?:include|includes|including|mention|mentions|state|stating|highlight|emphasi[sz]e)\b"
+    r"|넣어|포함|강조|언급|밝혀|적어",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[\"'”’)])")
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A stated constraint the response breaks."""
+
+    kind: str  # "length", "language", "quantity"
+    message: str
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in ``text``: runs ended by . ! ? (the last one may lack its mark)."""
+    text = re.sub(r"\d+\.\d+", "0", text.strip())  # 1.5 is not two sentences
+    parts = [p for p in _SENTENCE_END.split(text) if re.search(r"\w", p)]
+    return len(parts)
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
+
+
+def length_constraints(texts: Iterable[str]) -> list[tuple[str, str, int]]:
+    """``(unit, bound, n)`` for each length the texts state (first statement per unit)."""
+    found: dict[str, tuple[str, str, int]] = {}
+    for text in texts:
+        for pattern, unit, bound in _LENGTH_PATTERNS:
+            match = pattern.search(text)
+            if match and unit not in found:
+                found[unit] = (unit, bound, _count(match.group(1)))
+    return list(found.values())
+
+
+def language_constraint(texts: Iterable[str]) -> str | None:
+    """The language the texts ask the response to be written in, if one with its own script."""
+    for text in texts:
+        for language, (english, korean) in _LANGUAGES.items():
+            if re.search(english, text, re.I) or re.search(korean, text):
+                return language
+    return None
+
+
+def written_in(text: str, language: str) -> bool:
+    """Whether ``text`` is mostly in ``language``'s script (English: no other script)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return False
+    if language == "english":
+        latin = sum(c.isascii() for c in letters) / len(letters)
+        return latin >= 0.7
+    share = script_share(text, language)
+    return share is not None and share >= 0.3
+
+
+def quantities(text: str) -> dict[str, set[str]]:
+    """Numbers per unit that ``text`` states (``{"kg": {"1.2", "120"}}``)."""
+    out: dict[str, set[str]] = {}
+    for match in _QUANTITY_RE.finditer(text):
+        currency, number, unit = match.groups()
+        unit = (currency or unit or "").lower()
+        if not unit or unit in _NOT_UNITS:
+            continue
+        out.setdefault(unit, set()).add(number.replace(",", ""))
+    return out
+
+
+def _required_quantities(request: str) -> dict[str, set[str]]:
+    required: dict[str, set[str]] = {}
+    for sentence in re.split(r"(?<=[.!?。])\s+|\n", request):
+        if _INCLUDE_CUE.search(sentence):
+            for unit, numbers in quantities(sentence).items():
+                required.setdefault(unit, set()).update(numbers)
+    return required
+
+
+def broken_constraints(request: str, response: str, criteria: Sequence[str] = ()) -> list[Broken]:
+    """The constraints stated by ``request`` (and ``criteria``) that ``response`` breaks."""
+    out: list[Broken] = []
+    for unit, bound, n in length_constraints([request, *criteria]):
+        have = sentence_count(response) if unit == "sentence" else word_count(response)
+        # "one word" allows an article or a second word of a name ("New York")
+        limit = n + 1 if unit == "word" and n <= 2 else n
+        if (bound == "max" and have > limit) or (bound == "exact" and not n <= have <= limit):
+            wanted = f"at most {n}" if bound == "max" else str(n)
+            out.append(Broken("length", f"{wanted} {unit}(s) asked, {have} given"))
+    language = language_constraint([request, *criteria])
+    if language and response.strip() and not written_in(response, language):
+        out.append(Broken("language", f"not written in {language.capitalize()}"))
+    asked, given = quantities(request), quantities(response)
+    required = _required_quantities(request)
+    for unit, numbers in asked.items():
+        stated = given.get(unit, set())
+        absent, other = numbers - stated, stated - numbers
+        if absent and other:
+            want = ", ".join(f"{x}{unit}" for x in sorted(absent))
+            wrong = ", ".join(f"{x}{unit}" for x in sorted(other))
+            out.append(Broken("quantity", f"{want} asked, {wrong} given"))
+        elif required.get(unit, set()) - stated:
+            missing = ", ".join(f"{x}{unit}" for x in sorted(required[unit] - stated))
+            out.append(Broken("quantity", f"missing: {missing}"))
+    return out
