@@ -70,6 +70,10 @@ REFERENCE_SHOTS = (
 )
 REFERENCE_QUESTION = "The correct answer is: {answer}. Does the RESPONSE give this answer?"
 REFERENCE_MAX_CHARS = 200
+# A closed request's answer is short ("102", "Canberra", "negative", a short translation); a
+# sentence-long "answer" is the writer solving an open request, and a gate on it marks good
+# responses down (measured: it cost products 0.25 and stories 0.25 of gap).
+REFERENCE_MAX_WORDS = 6
 # Responses that answer nothing: what the model says "yes" to about them is its bias for the
 # question, not evidence (used by ``calibrate``).
 NULL_RESPONSES = ("", "The weather was mild today and the shops opened at nine.")
@@ -196,6 +200,8 @@ class Checklist:
         text = str(reply.content).strip().strip('"').strip()
         first = text.splitlines()[0].strip() if text else ""
         if not first or first.upper().startswith("NONE") or len(first) > REFERENCE_MAX_CHARS:
+            return None
+        if len(first.split()) > REFERENCE_MAX_WORDS:
             return None
         return first
 

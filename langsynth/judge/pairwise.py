@@ -83,7 +83,7 @@ class PairwiseJudge(MapStep):
         margin: float | None = None,
         mode: str = "separate",
         calibrate: bool = False,
-        reference: bool = False,
+        reference: bool = True,
         concurrency: int = 4,
         generator_model: str | None = None,
     ) -> None:

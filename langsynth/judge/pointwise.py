@@ -89,8 +89,10 @@ class PointwiseJudge(MapStep):
             (composed from the checks, no extra call).
         samples: calls per question, averaged (for models without log-probabilities; give
             the model a temperature > 0).
-        validate: apply the rule checks first (schema rules: score 1; an empty field or a
-            missing required word: at most 2), see :mod:`langsynth.judge.rules`.
+        validate: apply the rule checks first (schema rules: score 1; an empty field, a
+            missing required word, or a length, language or quantity the request or the
+            criteria state and the response breaks: at most 2), see
+            :mod:`langsynth.judge.rules`.
         generator_model: the spec of the model that generated the data; a warning is issued
             if it is the judge's.
 
@@ -123,7 +125,7 @@ class PointwiseJudge(MapStep):
         validate: bool = True,
         question_first: bool = False,
         calibrate: bool = False,
-        reference: bool = False,
+        reference: bool = True,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,

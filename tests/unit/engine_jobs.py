@@ -378,10 +378,13 @@ PAIRS = [
 
 
 def checks(messages: list[BaseMessage]) -> Any:
-    """The checklist judge: a written question, then yes (0.9) to every check."""
-    from langsynth.judge.checklist import WRITER_SYSTEM
+    """The checklist judge: no reference (an open request), a written question, then yes (0.9)
+    to every check."""
+    from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM
     from tests.fakes import yes_no_reply
 
+    if system_of(messages) == REFERENCE_SYSTEM:
+        return "NONE"
     if system_of(messages) == WRITER_SYSTEM:
         return "Is the movie a horror film?"
     return yes_no_reply(0.9)

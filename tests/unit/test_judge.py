@@ -23,7 +23,7 @@ from langsynth.judge import (
     agreement_rate,
     self_judging_message,
 )
-from langsynth.judge.checklist import WRITER_SYSTEM
+from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM
 from langsynth.runs import read_manifest
 from tests.fakes import FakeChatModel, yes_no_reply
 
@@ -42,11 +42,13 @@ def _response(text: str) -> str:
 
 def checker(writer: list[str] | None = None) -> Any:
     """A fake judge: writes questions, answers yes (0.95) for responses with GOOD, no (0.1)
-    otherwise, and writes a comment when asked."""
+    otherwise, writes a comment when asked, and no reference (the requests are open)."""
 
     def answer(messages: list[BaseMessage]) -> Any:
         system = str(messages[0].content)
         text = _text(messages)
+        if system == REFERENCE_SYSTEM:
+            return "NONE"
         if system == WRITER_SYSTEM:
             if writer is not None:
                 writer.append(text)
@@ -295,6 +297,8 @@ def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() 
     def solver(messages: list[BaseMessage]) -> Any:
         system, text = str(messages[0].content), _text(messages)
         if system == REFERENCE_SYSTEM:
+            if "poem" in text:  # a writer that "solves" an open request with a sentence
+                return "The sea is blue and the waves sing softly at night."
             return "102" if "17" in text else "NONE"
         if system == WRITER_SYSTEM:
             return "Is the answer a number?"
@@ -303,13 +307,14 @@ def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() 
         return yes_no_reply(0.9) if "QUESTION" in text else "A comment."
 
     fake = FakeChatModel(answers=[solver], cycle=True)
-    judge = PointwiseJudge(fake, criteria="is correct", language="en", reference=True)
+    judge = PointwiseJudge(fake, criteria="is correct", language="en")  # reference: default on
     rows = [("What is 17 times 6?", "102"), ("What is 17 times 6?", "112"), ("Write a poem.", "Hi")]
     right, wrong, open_ended = judge.run(rows).results
     assert right.score is not None and right.score >= 4
     assert wrong.score is not None and wrong.score <= 2
     assert [c.gate for c in right.checks].count(True) == 2  # the gate and the reference
-    assert [c.gate for c in open_ended.checks].count(True) == 1  # NONE: no reference check
+    # a sentence is no short answer: no reference check for the open request
+    assert [c.gate for c in open_ended.checks].count(True) == 1
     written = [m for m in fake.calls if str(m[0].content) == REFERENCE_SYSTEM]
     assert len(written) == 2  # once per distinct request
 
