@@ -103,6 +103,21 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\w+(?:['’-]\w+)*", text))
 
 
+def _allowed(unit: str, bound: str, n: int) -> tuple[float, float]:
+    """The counts that keep "``n`` ``unit``s" (``bound`` "exact" or "max").
+
+    A few sentences or words are meant exactly ("one word" allows a second word of a name,
+    "New York"); larger counts ("in 50 words", "in 5 sentences") approximately.
+    """
+    if unit == "word":
+        high = n + 1 if n <= 2 else n * 1.2
+        low = n if n <= 2 else n * 0.8
+    else:
+        high = n if n <= 3 else n + 1
+        low = n if n <= 3 else n - 1
+    return (0, high) if bound == "max" else (low, high)
+
+
 def length_constraints(texts: Iterable[str]) -> list[tuple[str, str, int]]:
     """``(unit, bound, n)`` for each length the texts state (first statement per unit)."""
     found: dict[str, tuple[str, str, int]] = {}
@@ -161,9 +176,8 @@ def broken_constraints(request: str, response: str, criteria: Sequence[str] = ()
     out: list[Broken] = []
     for unit, bound, n in length_constraints([request, *criteria]):
         have = sentence_count(response) if unit == "sentence" else word_count(response)
-        # "one word" allows an article or a second word of a name ("New York")
-        limit = n + 1 if unit == "word" and n <= 2 else n
-        if (bound == "max" and have > limit) or (bound == "exact" and not n <= have <= limit):
+        low, high = _allowed(unit, bound, n)
+        if not low <= have <= high:
             wanted = f"at most {n}" if bound == "max" else str(n)
             out.append(Broken("length", f"{wanted} {unit}(s) asked, {have} given"))
     language = language_constraint([request, *criteria])

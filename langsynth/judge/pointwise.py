@@ -85,6 +85,8 @@ class PointwiseJudge(MapStep):
             :class:`~langsynth.judge.checklist.Checklist`.
         reference: for a closed request (one short correct answer) the model writes that
             answer once and a gate checks the response gives it.
+        describe: the model says in a few words what the response gives (without the
+            request), and a gate compares that with the request.
         comment: ``model`` (the model writes it from the checks' answers) or ``checks``
             (composed from the checks, no extra call).
         samples: calls per question, averaged (for models without log-probabilities; give
@@ -126,6 +128,7 @@ class PointwiseJudge(MapStep):
         question_first: bool = False,
         calibrate: bool = False,
         reference: bool = True,
+        describe: bool = False,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,
@@ -156,6 +159,7 @@ class PointwiseJudge(MapStep):
             question_first=question_first,
             calibrate=calibrate,
             reference=reference,
+            describe=describe,
         )
         self._commenter = with_logprobs(llm, max_tokens=max_tokens)
         self._checklists: dict[str, Checklist] = {}
@@ -196,17 +200,7 @@ class PointwiseJudge(MapStep):
             return self.checklist
         found = self._checklists.get(info.name)
         if found is None:
-            base = self.checklist
-            found = Checklist(
-                base.llm,
-                base.writer,
-                resolve_rubric(info, None).criteria,
-                gate=base.gate,
-                specific=base.specific,
-                question_first=base.question_first,
-                calibrate=base.calibrate,
-                reference=base.reference,
-            )
+            found = self.checklist.with_criteria(resolve_rubric(info, None).criteria)
             self._checklists[info.name] = found
         return found
 
@@ -236,6 +230,9 @@ class PointwiseJudge(MapStep):
         usage = Usage()
         try:
             questions = await checklist.questions(item.request, config)
+            if checklist.describe:
+                described = await checklist.description_question(item, config)
+                questions = [*questions, described] if described else questions
         except Exception as exc:
             return JudgeResult(None, None, error=row_failure(exc), usage=usage)
         checks: list[Check] = []
@@ -304,6 +301,7 @@ class PointwiseJudge(MapStep):
             "validate": self.validate,
             "calibrate": self.checklist.calibrate,
             "reference": self.checklist.reference,
+            "describe": self.checklist.describe,
         }
 
     def manifest_extra(self) -> dict[str, Any]:

@@ -46,6 +46,9 @@ def test_a_length_that_is_kept_passes_one_that_is_not_is_reported() -> None:
     )
     assert broken.kind == "length" and broken.message == "1 sentence(s) asked, 3 given"
     assert broken_constraints("Answer with one word: the color of grass?", "Green.") == []
+    fifty = " ".join(["word"] * 46) + "."
+    assert broken_constraints("Describe the city in 50 words.", fifty) == []  # about 50
+    assert broken_constraints("Describe the city in 50 words.", "Big and loud.")
     assert broken_constraints("Answer with one word: the color of grass?", "It is green.")
 
 
