@@ -69,15 +69,6 @@ REFERENCE_SHOTS = (
     ("Which planet is closest to the sun?", "Mercury"),
 )
 REFERENCE_QUESTION = "The correct answer is: {answer}. Does the RESPONSE give this answer?"
-# Describe-then-verify: what the response gives, said without seeing the request (so the
-# model cannot echo it), then a gate compares that description with the request.
-DESCRIBE_SYSTEM = "You describe data briefly and neutrally, without judging it."
-DESCRIBE_PROMPT = (
-    "RESPONSE:\n{response}\n\nIn at most ten words, say what the RESPONSE gives: what kind of "
-    "thing it is (its category or genre, what product or answer it is) and its language. Write "
-    "only those words, in English."
-)
-DESCRIBE_QUESTION = "The RESPONSE gives: {description}. Is that what the REQUEST asks for?"
 REFERENCE_MAX_CHARS = 200
 # A closed request's answer is short ("102", "Canberra", "negative", a short translation); a
 # sentence-long "answer" is the writer solving an open request, and a gate on it marks good
@@ -163,9 +154,6 @@ class Checklist:
         reference: for a request with one short correct answer (arithmetic, a fact, a
             label, a translation) have the model write that answer once and add a gate "does
             the response give this answer?" (reference-guided grading).
-        describe: have the model say in a few words what each response gives, without the
-            request, and add a gate "the response gives: ...; is that what the request asks
-            for?" (describe-then-verify; one short generation per row).
     """
 
     def __init__(
@@ -179,11 +167,9 @@ class Checklist:
         question_first: bool = False,
         calibrate: bool = False,
         reference: bool = False,
-        describe: bool = False,
     ) -> None:
         self.llm = llm
         self.reference = reference
-        self.describe = describe
         self.writer = writer
         self.criteria = tuple(criteria)
         self.gate = gate
@@ -207,21 +193,7 @@ class Checklist:
             question_first=self.question_first,
             calibrate=self.calibrate,
             reference=self.reference,
-            describe=self.describe,
         )
-
-    async def description_question(
-        self, item: JudgeItem, config: RunnableConfig | None = None
-    ) -> Question | None:
-        """The describe-then-verify gate of ``item`` (``None`` if the model wrote nothing)."""
-        prompt = DESCRIBE_PROMPT.format(response=item.response)
-        messages = [SystemMessage(content=DESCRIBE_SYSTEM), HumanMessage(content=prompt)]
-        reply = await self.writer.ainvoke(messages, config=config)
-        self.usage.add(Usage.of(reply))
-        text = " ".join(str(reply.content).split()).strip(" .\"'")
-        if len(text) < 3:
-            return None
-        return Question(DESCRIBE_QUESTION.format(description=text[:120]), gate=True)
 
     async def _write(self, prompt: str, config: RunnableConfig | None) -> str | None:
         messages = [SystemMessage(content=WRITER_SYSTEM), HumanMessage(content=prompt)]

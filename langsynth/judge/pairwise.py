@@ -84,7 +84,6 @@ class PairwiseJudge(MapStep):
         mode: str = "separate",
         calibrate: bool = False,
         reference: bool = True,
-        describe: bool = False,
         concurrency: int = 4,
         generator_model: str | None = None,
     ) -> None:
@@ -120,7 +119,6 @@ class PairwiseJudge(MapStep):
             comment="checks",
             calibrate=calibrate,
             reference=reference,
-            describe=describe,
         )
         warn_self_judging(llm, generator_model)
 

@@ -85,8 +85,6 @@ class PointwiseJudge(MapStep):
             :class:`~langsynth.judge.checklist.Checklist`.
         reference: for a closed request (one short correct answer) the model writes that
             answer once and a gate checks the response gives it.
-        describe: the model says in a few words what the response gives (without the
-            request), and a gate compares that with the request.
         comment: ``model`` (the model writes it from the checks' answers) or ``checks``
             (composed from the checks, no extra call).
         samples: calls per question, averaged (for models without log-probabilities; give
@@ -128,7 +126,6 @@ class PointwiseJudge(MapStep):
         question_first: bool = False,
         calibrate: bool = False,
         reference: bool = True,
-        describe: bool = False,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,
@@ -159,7 +156,6 @@ class PointwiseJudge(MapStep):
             question_first=question_first,
             calibrate=calibrate,
             reference=reference,
-            describe=describe,
         )
         self._commenter = with_logprobs(llm, max_tokens=max_tokens)
         self._checklists: dict[str, Checklist] = {}
@@ -230,9 +226,6 @@ class PointwiseJudge(MapStep):
         usage = Usage()
         try:
             questions = await checklist.questions(item.request, config)
-            if checklist.describe:
-                described = await checklist.description_question(item, config)
-                questions = [*questions, described] if described else questions
         except Exception as exc:
             return JudgeResult(None, None, error=row_failure(exc), usage=usage)
         checks: list[Check] = []
@@ -301,7 +294,6 @@ class PointwiseJudge(MapStep):
             "validate": self.validate,
             "calibrate": self.checklist.calibrate,
             "reference": self.checklist.reference,
-            "describe": self.checklist.describe,
         }
 
     def manifest_extra(self) -> dict[str, Any]:

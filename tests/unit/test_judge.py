@@ -319,30 +319,6 @@ def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() 
     assert len(written) == 2  # once per distinct request
 
 
-def test_describe_then_verify_adds_a_gate_from_a_description_written_without_the_request() -> None:
-    from langsynth.judge.checklist import DESCRIBE_SYSTEM
-
-    def describer(messages: list[BaseMessage]) -> Any:
-        system, text = str(messages[0].content), _text(messages)
-        if system == DESCRIBE_SYSTEM:
-            assert "REQUEST" not in text  # the description cannot echo the request
-            return "a romance movie, in English" if "Notebook" in text else "a horror movie"
-        if system in (WRITER_SYSTEM, REFERENCE_SYSTEM):
-            return "Is it a horror film?" if system == WRITER_SYSTEM else "NONE"
-        if "QUESTION: The RESPONSE gives: a romance movie" in text:
-            return yes_no_reply(0.1)
-        return yes_no_reply(0.9)
-
-    judge = PointwiseJudge(
-        FakeChatModel(answers=[describer], cycle=True), criteria="fits", describe=True
-    )
-    rows = [(REQUEST, "The Notebook (2004)"), (REQUEST, "Alien (1979)")]
-    off, fits = judge.run(rows).results
-    assert off.checks[-1].gate and "a romance movie" in off.checks[-1].question
-    assert off.score is not None and off.score <= 2
-    assert fits.score is not None and fits.score >= 4
-
-
 def test_separate_pairwise_checks_the_records_behind_coded_json_responses() -> None:
     bill = {
         "patient_id": 482913,
