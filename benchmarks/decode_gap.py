@@ -34,20 +34,14 @@ VARIANTS = ("raw", "record prompt", "record prompt + json_schema")
 
 
 def bodies(variant: str, gen: Any, schema: dict[str, Any], start: int, n: int, tokens: int) -> list:
-    from langchain_core.messages import SystemMessage
-
-    def messages(i: int) -> list[dict[str, str]]:
-        return [
-            {"role": "system" if isinstance(m, SystemMessage) else "user", "content": m.content}
-            for m in gen.messages(gen.hints(i))
-        ]
+    from langchain_core.messages import convert_to_openai_messages
 
     out = []
     for i in range(start, start + n):
         if variant == "raw":
             body = {"messages": [{"role": "user", "content": f"Write a long story, number {i}."}]}
         else:
-            body = {"messages": messages(i)}
+            body = {"messages": convert_to_openai_messages(gen.messages(gen.hints(i)))}
         if variant.endswith("json_schema"):
             body["max_tokens"] = 512
             body["response_format"] = {

@@ -211,11 +211,11 @@ def plain_prompt_judge(llm: Any, criteria: Sequence[str], language: str, concurr
 
     from langsynth.chains.structured import acall, structured_runnable
     from langsynth.judge import JudgeResult, JudgeVerdict, score_distribution, to_item
+    from langsynth.judge.scoring import expected_value, with_logprobs
     from langsynth.runs import MapStep
 
     system = SEED_PROMPT[language].format(criteria="\n".join(f"- {c}" for c in criteria))
-    tuned = llm.model_copy(update={"logprobs": True, "top_logprobs": 10})
-    runnable, _ = structured_runnable(tuned, JudgeVerdict)
+    runnable, _ = structured_runnable(with_logprobs(llm), JudgeVerdict)
 
     class PlainPromptJudge(MapStep):
         job = "judge"
@@ -229,7 +229,7 @@ def plain_prompt_judge(llm: Any, criteria: Sequence[str], language: str, concurr
             if not isinstance(verdict, JudgeVerdict):
                 return JudgeResult(score=None, comment=None, error=outcome.error or "no verdict")
             dist = score_distribution(outcome.message)
-            expected = sum(k * p for k, p in dist.items()) if dist else float(verdict.score)
+            expected = expected_value(dist) if dist else float(verdict.score)
             return JudgeResult(
                 score=verdict.score, comment=verdict.comment, expected_score=round(expected, 3)
             )

@@ -56,7 +56,7 @@ class ServerConfig:
     # server is too much beside a second server on a 24 GiB machine.
     cache_ram_mib: int = 512
     require_key: bool = True
-    # llama.cpp saves and restores a slot's KV cache in files here (``copy_slot``: one
+    # llama.cpp saves and restores a slot's KV cache in files here (``acopy_slot``: one
     # prompt prefix processed once, then loaded into every slot); a private temporary folder.
     slot_files: bool = True
     startup_timeout: float = 180.0

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from langsynth.normalize import words
 from langsynth.synthesis.backtranslate import script_share
 
 _NUMBER_WORDS = {
@@ -32,8 +33,9 @@ _NUMBER_WORDS = {
     "한": 1, "하나의": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7,
     "여덟": 8, "아홉": 9, "열": 10,
 }  # fmt: skip
-_NUMBER = r"(\d{1,2}|one|a single|single|two|three|four|five|six|seven|eight|nine|ten)"
-_KO_NUMBER = r"(\d{1,2}|한|하나의|두|세|네|다섯|여섯|일곱|여덟|아홉|열)"
+_ENGLISH_NUMBERS = [w for w in _NUMBER_WORDS if w.isascii()]
+_NUMBER = rf"(\d{{1,2}}|{'|'.join(_ENGLISH_NUMBERS)})"
+_KO_NUMBER = rf"(\d{{1,2}}|{'|'.join(w for w in _NUMBER_WORDS if not w.isascii())})"
 _AT_MOST = r"(?:at most|no more than|up to|not more than|under)"
 
 # (pattern, unit, bound): bound "exact" or "max"
@@ -52,13 +54,22 @@ _LENGTH_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(rf"{_KO_NUMBER}\s*단어(?:로|만)"), "word", "exact"),
 )  # fmt: skip
 
-# Languages with their own script (English is the Latin one), and how a request names them.
+# Languages with their own script (English is the Latin one), and their Korean names: a
+# request names one as "in Korean" / "into Korean", "한국어로", "한국어만" or "(한국어)".
+_LANGUAGE_NAMES = {
+    "korean": "한국어",
+    "english": "영어",
+    "japanese": "일본어",
+    "chinese": "중국어",
+    "russian": "러시아어",
+}
 _LANGUAGES = {
-    "korean": (r"\b(?:in|into)\s+korean\b", r"한국어(?:로|만|\)|\s*\))|한글로"),
-    "english": (r"\b(?:in|into)\s+english\b", r"영어(?:로|만|\)|\s*\))"),
-    "japanese": (r"\b(?:in|into)\s+japanese\b", r"일본어(?:로|만|\)|\s*\))"),
-    "chinese": (r"\b(?:in|into)\s+chinese\b", r"중국어(?:로|만|\)|\s*\))"),
-    "russian": (r"\b(?:in|into)\s+russian\b", r"러시아어(?:로|만|\)|\s*\))"),
+    language: re.compile(
+        rf"\b(?:in|into)\s+{language}\b|{korean}(?:로|만|\)|\s*\))"
+        + ("|한글로" if language == "korean" else ""),
+        re.I,
+    )
+    for language, korean in _LANGUAGE_NAMES.items()
 }
 # A number and its unit: "1.2kg", "500 ml", "30시간", "10,000mAh", "$20", "20%".
 _QUANTITY_RE = re.compile(
@@ -100,7 +111,7 @@ def sentence_count(text: str) -> int:
 
 
 def word_count(text: str) -> int:
-    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
+    return len(words(text))
 
 
 def _allowed(unit: str, bound: str, n: int) -> tuple[float, float]:
@@ -132,8 +143,8 @@ def length_constraints(texts: Iterable[str]) -> list[tuple[str, str, int]]:
 def language_constraint(texts: Iterable[str]) -> str | None:
     """The language the texts ask the response to be written in, if one with its own script."""
     for text in texts:
-        for language, (english, korean) in _LANGUAGES.items():
-            if re.search(english, text, re.I) or re.search(korean, text):
+        for language, pattern in _LANGUAGES.items():
+            if pattern.search(text):
                 return language
     return None
 
@@ -162,9 +173,14 @@ def quantities(text: str) -> dict[str, set[str]]:
     return out
 
 
+def request_sentences(request: str) -> list[str]:
+    """The sentences and lines of a request (each states its own requirements)."""
+    return re.split(r"(?<=[.!?。])\s+|\n", request)
+
+
 def _required_quantities(request: str) -> dict[str, set[str]]:
     required: dict[str, set[str]] = {}
-    for sentence in re.split(r"(?<=[.!?。])\s+|\n", request):
+    for sentence in request_sentences(request):
         if _INCLUDE_CUE.search(sentence):
             for unit, numbers in quantities(sentence).items():
                 required.setdefault(unit, set()).update(numbers)

@@ -153,11 +153,14 @@ class PairwiseJudge(MapStep):
         checks_a = await self._side(request, a, b, "A", questions, config, usage)
         checks_b = await self._side(request, a, b, "B", questions, config, usage)
         score_a, score_b = combine(checks_a), combine(checks_b)
-        if abs(score_a - score_b) < self.margin:
-            verdict = "tie"
-        else:
-            verdict = "A" if score_a > score_b else "B"
+        verdict = self._verdict(score_a, score_b)
         return verdict, self._comment(verdict, checks_a, checks_b, score_a, score_b)
+
+    def _verdict(self, score_a: float, score_b: float) -> str:
+        """``A``, ``B``, or ``tie`` when the scores differ by less than ``margin``."""
+        if abs(score_a - score_b) < self.margin:
+            return "tie"
+        return "A" if score_a > score_b else "B"
 
     def _comment(
         self, verdict: str, checks_a: list[Check], checks_b: list[Check], sa: float, sb: float
@@ -219,7 +222,7 @@ class PairwiseJudge(MapStep):
             error = a.error or b.error or "no score"
             return PairwiseResult(None, False, (None, None), (None, None), error, usage)
         sa, sb = a.expected_score, b.expected_score
-        verdict = "tie" if abs(sa - sb) < self.margin else ("A" if sa > sb else "B")
+        verdict = self._verdict(sa, sb)
         winner = {"A": "first", "B": "second"}.get(verdict, "tie")
         comment = self._comment(verdict, a.checks, b.checks, sa, sb)
         return PairwiseResult(winner, True, (winner, winner), (comment, comment), usage=usage)

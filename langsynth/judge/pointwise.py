@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from langsynth.errors import ConfigurationError, JudgeInputError
 from langsynth.judge.checklist import Checklist, combine
 from langsynth.judge.items import JudgeItem, as_row, to_item
-from langsynth.judge.results import Check, JudgeResult, score_summary
+from langsynth.judge.results import COMMENT_MAX_CHARS, Check, JudgeResult, score_summary
 from langsynth.judge.rubrics import check_language, resolve_rubric
 from langsynth.judge.rules import RuleProblem, infer_schema, rule_problems
 from langsynth.judge.scoring import round_score, with_logprobs
@@ -37,7 +37,6 @@ from langsynth.runs import MapStep
 from langsynth.schemas import SchemaInfo, load_schema
 
 COMMENT_MAX_TOKENS = 120
-COMMENT_MAX_CHARS = 400
 COMMENT_MODES = ("model", "checks")
 
 

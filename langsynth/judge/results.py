@@ -76,22 +76,21 @@ class JudgeResult:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> JudgeResult:
         """Rebuild a result from a judged row's columns (``judge_error`` of older files too)."""
-        score = row.get("score")
-        expected = row.get("score_expected")
+        score = _number(row.get("score"))
+        expected = _number(row.get("score_expected"))
         return cls(
-            score=int(score) if isinstance(score, int | float) and not _nan(score) else None,
+            score=int(score) if score is not None else None,
             comment=row.get("comment"),
-            expected_score=(
-                float(expected)
-                if isinstance(expected, int | float) and not _nan(expected)
-                else None
-            ),
+            expected_score=expected,
             error=row.get("error") or row.get("judge_error"),
         )
 
 
-def _nan(value: float) -> bool:
-    return isinstance(value, float) and math.isnan(value)
+def _number(value: Any) -> float | None:
+    """A cell's number, ``None`` for an empty one (``None``, NaN from a DataFrame, text)."""
+    if not isinstance(value, int | float) or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
 
 
 @dataclass
@@ -204,10 +203,7 @@ def rows_scoring_at_least(
 ) -> list[dict[str, Any]]:
     """The judged rows whose ``score`` is at least ``min_score`` (unscored rows left out)."""
 
-    def scored(value: Any) -> bool:
-        return isinstance(value, int | float) and not _nan(value) and value >= min_score
-
-    return [dict(r) for r in rows if scored(r.get("score"))]
+    return [dict(r) for r in rows if (_number(r.get("score")) or 0) >= min_score]
 
 
 def agreement_rate(results: Sequence[PairwiseResult]) -> float | None:

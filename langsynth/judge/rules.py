@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from langsynth.judge.constraints import broken_constraints
+from langsynth.judge.constraints import broken_constraints, request_sentences
 from langsynth.schemas import SchemaInfo, builtin_schemas
 
 # Score a row gets when a rule fails: a broken schema rule is wrong data (1); an empty field
@@ -100,7 +100,7 @@ def required_words(request: str) -> list[str]:
     []
     """
     words: list[str] = []
-    for sentence in re.split(r"(?<=[.!?。])\s+|\n", request):
+    for sentence in request_sentences(request):
         if not _CUE_RE.search(sentence):
             continue
         for match in _QUOTED_RE.finditer(sentence):

@@ -141,9 +141,14 @@ class StoryResult:
         return self.usage.output_tokens
 
     @property
+    def words(self) -> int:
+        """Words of the story (0 without one)."""
+        return len(self.record.story.split()) if self.record is not None else 0
+
+    @property
     def too_short(self) -> bool:
         """The story has fewer than ``min_words`` words."""
-        return self.record is not None and len(self.record.story.split()) < self.min_words
+        return self.record is not None and self.words < self.min_words
 
     @property
     def passed(self) -> bool:
@@ -168,8 +173,7 @@ class StoryResult:
         if self.missing:
             return "missing words: " + ", ".join(self.missing)
         if self.too_short:
-            words = len(self.record.story.split())
-            return f"too short: {words} words, fewer than min_words={self.min_words}"
+            return f"too short: {self.words} words, fewer than min_words={self.min_words}"
         if self.sentence_score is not None and self.sentence_score < self.min_sentence_score:
             return f"required sentence not in the story (match {self.sentence_score:.2f})"
         return None

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from langsynth.judge import PairwiseJudge, PointwiseJudge, agreement_rate
+from tests.records import BILL
 
 pytestmark = pytest.mark.integration
 
@@ -79,16 +80,7 @@ def test_fitting_answers_score_clearly_higher_with_korean_comments(judge_llm: An
 
 
 def test_english_comments_and_a_record_breaking_a_rule(judge_llm: Any) -> None:
-    records = [
-        {
-            "patient_id": 482913,
-            "patient_name": "Marisol Okafor",
-            "diagnosis_code": "J20.9",
-            "procedure_code": "99213",
-            "total_charge": 185.0,
-            "insurance_claim_amount": 148.0,
-        }
-    ]
+    records = [dict(BILL)]
     records.append({**records[0], "insurance_claim_amount": 265.0})  # claim > charge
     judge = PointwiseJudge(judge_llm, schema="medical_billing", language="en", concurrency=2)
     results = judge.run(records).results

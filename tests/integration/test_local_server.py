@@ -39,7 +39,7 @@ def test_a_burst_finds_the_shared_prefix_in_every_slot(local_llm) -> None:  # ty
     import asyncio
 
     import httpx
-    from langchain_core.messages import SystemMessage
+    from langchain_core.messages import convert_to_openai_messages
 
     from langsynth._async import run_sync
     from langsynth.chains.generator import RecordGenerator
@@ -53,13 +53,7 @@ def test_a_burst_finds_the_shared_prefix_in_every_slot(local_llm) -> None:  # ty
         await gen.aprepare(slots)
         bodies = [
             {
-                "messages": [
-                    {
-                        "role": "system" if isinstance(m, SystemMessage) else "user",
-                        "content": m.content,
-                    }
-                    for m in gen.messages(gen.hints(i))
-                ],
+                "messages": convert_to_openai_messages(gen.messages(gen.hints(i))),
                 "max_tokens": 1,
             }
             for i in range(slots)

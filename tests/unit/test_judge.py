@@ -26,6 +26,7 @@ from langsynth.judge import (
 from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM
 from langsynth.runs import read_manifest
 from tests.fakes import FakeChatModel, yes_no_reply
+from tests.records import BILL
 
 runner = CliRunner()
 REQUEST = "Recommend one horror movie."
@@ -80,14 +81,7 @@ def test_fitting_answers_score_high_and_the_gate_caps_the_others() -> None:
 
 def test_rules_score_before_any_model_call() -> None:
     fake = FakeChatModel(answers=[])  # any call fails the test
-    bill = {
-        "patient_id": 482913,
-        "patient_name": "Marisol Okafor",
-        "diagnosis_code": "J20.9",
-        "procedure_code": "99213",
-        "total_charge": 185.0,
-        "insurance_claim_amount": 265.0,  # claim > charge
-    }
+    bill = {**BILL, "insurance_claim_amount": 265.0}  # claim > charge
     results = PointwiseJudge(fake, schema="medical_billing", language="en").run([bill]).results
     assert results[0].score == 1 and "schema rule" in (results[0].comment or "")
     story = {"request": 'Write a story that uses the words "jump" and "ball".', "response": "Hi."}

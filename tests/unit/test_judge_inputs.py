@@ -20,16 +20,9 @@ from langsynth.judge import (
     to_item,
 )
 from langsynth.schemas import load_schema
+from tests.records import BILL
 
 MOVIE = {"title": "Alien", "year": 1979, "genre": "horror", "reason": "A creature stalks a crew."}
-BILL = {
-    "patient_id": 482913,
-    "patient_name": "Marisol Okafor",
-    "diagnosis_code": "J20.9",
-    "procedure_code": "99213",
-    "total_charge": 185.0,
-    "insurance_claim_amount": 148.0,
-}
 
 
 def test_criteria_on_one_line_are_split_at_semicolons() -> None:
