@@ -214,6 +214,19 @@ def get_judge_model(
     return get_chat_model(chosen, settings=settings, **kwargs)
 
 
+def reseeded(llm: BaseChatModel, offset: int) -> BaseChatModel:
+    """``llm`` with its sampling seed moved by ``offset`` (unchanged without an int seed).
+
+    A chat model with a fixed ``seed`` answers an identical prompt identically, so a
+    re-ask or a schema without per-record hints would get the same answer again; a seed per
+    record or attempt (``seed + offset``) keeps a seeded run reproducible and varied.
+    """
+    base = getattr(llm, "seed", None)
+    if not offset or not isinstance(base, int) or isinstance(base, bool):
+        return llm
+    return llm.model_copy(update={"seed": base + offset})
+
+
 LOCAL_DEFAULT_MAX_TOKENS = 1024
 
 

@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from langsynth._async import run_sync
 from langsynth.chains.structured import call_with_feedback, is_llamacpp, structured_runnable
 from langsynth.errors import GenerationError
+from langsynth.llm import reseeded
 from langsynth.model_errors import row_failure
 from langsynth.normalize import record_key
 from langsynth.pools import Pool, infer_pools, merge_pools, render_hints, sample_hints
@@ -303,16 +304,11 @@ class RecordGenerator(SourceStep):
     # ----------------------------------------------------------------- one record
 
     def _structured_for(self, index: int) -> Runnable[Any, dict[str, Any]]:
-        """The structured call for record ``index``.
-
-        A chat model with a fixed sampling ``seed`` answers an identical prompt identically, so
-        a schema without hint pools would get the same record every time: each record gets
-        its own seed (``seed + index``), which keeps a seeded run reproducible.
-        """
-        base = getattr(self.llm, "seed", None)
-        if not isinstance(base, int):
+        """The structured call for record ``index``, with its own seed (:func:`reseeded`:
+        without it, a schema without hint pools would get the same record every time)."""
+        llm = reseeded(self.llm, index)
+        if llm is self.llm:
             return self._structured
-        llm = self.llm.model_copy(update={"seed": base + index})
         return structured_runnable(llm, self.model, self.method)[0]
 
     def _check(self, record: BaseModel) -> str | None:

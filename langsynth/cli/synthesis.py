@@ -8,7 +8,7 @@ continues a run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -56,7 +56,8 @@ def stories(
     min_features: Annotated[int, typer.Option(help="Fewest features per story.")] = 1,
     max_features: Annotated[int, typer.Option(help="Most features per story.")] = 2,
     max_retries: Annotated[
-        int, typer.Option(help="Re-ask with the same words when a story misses one.")
+        int,
+        typer.Option(help="Re-ask with the same words when a story misses one (or the sentence)."),
     ] = 0,
     min_words: Annotated[
         int | None,
@@ -93,26 +94,18 @@ def stories(
         max_features=max_features,
     )
     llm = chat_model(model, temperature, max_tokens)
-    generator: StoryGenerator
-    if hierarchical:
-        generator = HierarchicalStoryGenerator(
-            llm,
-            vocabulary=vocabulary,
-            seed=seed,
-            strict=not keep_unverified,
-            concurrency=concurrency,
-        )
-    else:
-        generator = StoryGenerator(
-            llm,
-            vocabulary=vocabulary,
-            seed=seed,
-            strict=not keep_unverified,
-            inject=inject,
-            max_retries=max_retries,
-            min_words=DEFAULT_MIN_WORDS if min_words is None else min_words,
-            concurrency=concurrency,
-        )
+    extra: dict[str, Any] = {} if hierarchical else {"inject": inject}
+    kind = HierarchicalStoryGenerator if hierarchical else StoryGenerator
+    generator = kind(
+        llm,
+        vocabulary=vocabulary,
+        seed=seed,
+        strict=not keep_unverified,
+        max_retries=max_retries,
+        min_words=DEFAULT_MIN_WORDS if min_words is None else min_words,
+        concurrency=concurrency,
+        **extra,
+    )
     result = generator.generate(n, max_attempts=max_attempts, **options)
     summary(result, n, {"diversity": diversity_line(result.rows, "story")}, "stories")
 

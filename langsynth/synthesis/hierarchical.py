@@ -18,9 +18,8 @@ from langchain_core.runnables import RunnableConfig
 
 from langsynth.model_errors import row_failure
 from langsynth.schemas.children_story import HierarchicalStory
-from langsynth.schemas.info import describe_validation_error
-from langsynth.synthesis.presence import missing_words, sentence_match
-from langsynth.synthesis.stories import StoryGenerator, StoryResult, check_features, clean_story
+from langsynth.synthesis.presence import sentence_match
+from langsynth.synthesis.stories import DEFAULT_MIN_WORDS, StoryGenerator, StoryResult, clean_story
 from langsynth.synthesis.task import acomplete
 from langsynth.vocabulary import (
     Vocabulary,
@@ -70,7 +69,9 @@ class HierarchicalStoryGenerator(StoryGenerator):
 
     ``result.record.summary`` and ``.sentence`` keep the intermediate steps;
     ``result.sentence_score`` is how well the sentence appears (1.0 verbatim).
-    ``generate(n)`` runs until ``n`` stories use their words and their sentence.
+    ``max_retries`` re-asks the story step alone (the summary and sentence are kept) when
+    the story misses a word or the sentence, or is short; ``generate(n)`` runs until ``n``
+    stories use their words and their sentence.
     """
 
     job: ClassVar[str] = "stories-hierarchical"
@@ -83,6 +84,8 @@ class HierarchicalStoryGenerator(StoryGenerator):
         vocabulary: Vocabulary | None = None,
         length: str = "one paragraph of 4 to 6 sentences",
         min_sentence_score: float = 0.9,
+        max_retries: int = 0,
+        min_words: int = DEFAULT_MIN_WORDS,
         system: str | None = None,
         seed: int | None = None,
         strict: bool = True,
@@ -92,6 +95,8 @@ class HierarchicalStoryGenerator(StoryGenerator):
             llm,
             vocabulary=vocabulary,
             length=length,
+            max_retries=max_retries,
+            min_words=min_words,
             system=system,
             seed=seed,
             strict=strict,
@@ -125,7 +130,10 @@ class HierarchicalStoryGenerator(StoryGenerator):
     ) -> StoryResult:
         draw = self.draw_of(input)
         result = StoryResult(
-            draw=draw, min_sentence_score=self.min_sentence_score, strict=self.strict
+            draw=draw,
+            min_sentence_score=self.min_sentence_score,
+            min_words=self.min_words,
+            strict=self.strict,
         )
         try:
             step = await acomplete(
@@ -138,34 +146,30 @@ class HierarchicalStoryGenerator(StoryGenerator):
             )
             sentence = first_sentence(step.text)
             result.usage.add(step.usage)
-            if not summary or not sentence:
-                result.failure = "the model gave an empty summary or sentence"
-                return result
-            step = await acomplete(
-                self.llm,
-                self.story_prompt(draw, summary, sentence),
-                system=self.system,
-                config=config,
-            )
         except Exception as exc:
             result.failure = row_failure(exc)
             return result
-        result.usage.add(step.usage)
-        result.truncated = step.truncated
-        result.raw_output = step.text
-        story = clean_story(_PREFIX.sub("", step.text))
-        try:
-            result.record = HierarchicalStory(
+        if not summary or not sentence:
+            result.failure = "the model gave an empty summary or sentence"
+            return result
+
+        def record_of(story: str) -> HierarchicalStory:
+            return HierarchicalStory(
                 story=story,
                 **draw.words,
                 features=list(draw.features),
                 summary=summary,
                 sentence=sentence,
             )
-        except ValueError as exc:
-            result.failure = describe_validation_error(exc)
-            return result
-        result.missing = missing_words(story, draw.words)
-        result.sentence_score = sentence_match(story, sentence)
-        result.feature_checks = check_features(story, draw.features)
-        return result
+
+        prompt = self.story_prompt(draw, summary, sentence)
+        return await self.awrite(result, prompt, record_of, config)
+
+    @staticmethod
+    def clean(text: str) -> str:
+        return clean_story(_PREFIX.sub("", text))
+
+    def check(self, result: StoryResult, story: str) -> None:
+        super().check(result, story)
+        assert isinstance(result.record, HierarchicalStory)
+        result.sentence_score = sentence_match(story, result.record.sentence)

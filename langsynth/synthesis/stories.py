@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -24,6 +24,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
+from langsynth.llm import reseeded
 from langsynth.model_errors import row_failure
 from langsynth.results import Usage
 from langsynth.runs import SourceStep
@@ -290,11 +291,27 @@ class StoryGenerator(SourceStep):
     ) -> StoryResult:
         draw = self.draw_of(input)
         result = StoryResult(draw=draw, strict=self.strict, min_words=self.min_words)
+        return await self.awrite(
+            result, self.prompt(draw), lambda story: self._record(story, draw), config
+        )
+
+    async def awrite(
+        self,
+        result: StoryResult,
+        prompt: str,
+        record_of: Callable[[str], ChildrenStory],
+        config: RunnableConfig | None,
+    ) -> StoryResult:
+        """Ask for the story up to ``1 + max_retries`` times, until it passes :meth:`check`.
+
+        Each attempt samples with its own seed (:func:`langsynth.llm.reseeded`): with a fixed
+        seed, the same prompt would bring the same story back.
+        """
         for attempt in range(1, self.max_retries + 2):
             result.attempts = attempt
             try:
                 completion = await acomplete(
-                    self.llm, self.prompt(draw), system=self.system, config=config
+                    reseeded(self.llm, attempt - 1), prompt, system=self.system, config=config
                 )
             except Exception as exc:
                 result.failure = row_failure(exc)
@@ -302,18 +319,31 @@ class StoryGenerator(SourceStep):
             result.usage.add(completion.usage)
             result.truncated = completion.truncated
             result.raw_output = completion.text
-            story = clean_story(completion.text)
+            story = self.clean(completion.text)
             try:
-                result.record = self._record(story, draw)
+                result.record = record_of(story)
             except ValueError as exc:  # e.g. an empty or one-word answer
                 result.record, result.failure = None, describe_validation_error(exc)
                 continue
             result.failure = None
-            result.missing = missing_words(story, draw.words) if self.inject else []
-            result.feature_checks = check_features(story, draw.features) if self.inject else {}
-            if not result.missing and not result.too_short:
+            self.check(result, story)
+            if result.passed:
                 break
         return result
+
+    @staticmethod
+    def clean(text: str) -> str:
+        """The story in a model answer (:func:`clean_story`)."""
+        return clean_story(text)
+
+    def check(self, result: StoryResult, story: str) -> None:
+        """Fill ``result``'s checks for ``story`` (missing words, features)."""
+        draw = result.draw
+        if self.inject and draw is not None:
+            result.missing = missing_words(story, draw.words)
+            result.feature_checks = check_features(story, draw.features)
+        else:
+            result.missing, result.feature_checks = [], {}
 
     def draws(self, n: int, seed: int | None = None) -> list[VocabularyDraw]:
         """``n`` draws reproducible with ``seed`` (the same draws with and without injection)."""

@@ -55,16 +55,18 @@ def test_stories_on_the_embedded_model_contain_their_drawn_words(
 
 def test_hierarchical_generation_runs_its_three_steps(story_llm: BaseChatModel) -> None:
     draws = load_vocabulary().draws(2, seed=4)
-    # strict=False: this checks the three steps; whether all three words made it is measured
-    # (result.missing), and generate(n) is what retries until they do.
-    results = HierarchicalStoryGenerator(story_llm, strict=False).run(draws).results
+    # strict=False: this checks the three steps and the re-ask; whether the words and the
+    # sentence made it is measured (result.missing, .sentence_score), and generate(n) is what
+    # goes on until n stories pass.
+    gen = HierarchicalStoryGenerator(story_llm, strict=False, max_retries=1)
+    results = gen.run(draws).results
     for result in results:
         assert result.error is None, result.error
         assert result.record is not None
         assert result.record.summary and result.record.sentence and result.record.story
         assert result.sentence_score is not None and 0.0 <= result.sentence_score <= 1.0
-    # the sentence check measures; the small model copies a given sentence more often than not
-    assert max(r.sentence_score or 0.0 for r in results) >= 0.8
+        # a story that missed its sentence, a word or the length was asked for once more
+        assert result.passed or result.attempts == 2, (result.attempts, result.sentence_score)
 
 
 def test_label_seeded_texts_carry_their_labels(story_llm: BaseChatModel) -> None:

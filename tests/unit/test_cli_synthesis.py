@@ -210,7 +210,8 @@ def test_stories_hierarchical_writes_summary_and_sentence(
             return "Then the child ran home."
         verb, noun, adjective = prompt.split("Words: ")[1].splitlines()[0].split(", ")
         return (
-            f"A child liked to {verb} near the {noun}. It was {adjective}. Then the child ran home."
+            f"A child liked to {verb} near the {noun}. It was {adjective}. The sky was "
+            "grey and the wind was cold. Then the child ran home."
         )
 
     use_fake.append(FakeChatModel(answers=[answer], cycle=True))

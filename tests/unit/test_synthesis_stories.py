@@ -198,7 +198,7 @@ def hierarchical_model(sentence: str, story_has_sentence: bool) -> FakeChatModel
         assert f"Sentence: {sentence}" in prompt
         assert "Words: decorate, thunder, ancient" in prompt
         assert "Features: dialogue, bad ending" in prompt
-        middle = sentence if story_has_sentence else "Then it rained."
+        middle = sentence if story_has_sentence else "Then it rained on the big old town."
         return f"Lily liked to decorate. {middle} The thunder was loud. The ancient roof fell."
 
     return FakeChatModel(answers=[answer], cycle=True)
@@ -216,6 +216,54 @@ def test_hierarchical_steps_feed_each_other_and_sentence_is_verified() -> None:
     bad = HierarchicalStoryGenerator(hierarchical_model(sentence, False)).invoke(DRAW)
     assert not bad.ok
     assert "required sentence" in (bad.error or "")
+
+
+def test_hierarchical_re_asks_the_story_alone_until_the_sentence_is_in() -> None:
+    sentence = "One day, she found a box of shiny lights."
+    without, with_it = hierarchical_model(sentence, False), hierarchical_model(sentence, True)
+    script = [without.answers[0]] * 3 + [with_it.answers[0]]  # summary, sentence, 2 stories
+    fake = FakeChatModel(answers=script)
+    result = HierarchicalStoryGenerator(fake, max_retries=1).invoke(DRAW)
+    assert result.ok and result.attempts == 2, result.error
+    assert result.sentence_score == 1.0
+    assert [prompt_of(m).split()[0] for m in fake.calls] == ["Write", "Here", "Write", "Write"]
+    assert prompt_of(fake.calls[2]) == prompt_of(fake.calls[3])
+
+
+def seeded_server(seen: list[int], answers: dict[int, str]) -> Any:
+    """A ChatOpenAI on a fake server that answers by the request's seed, as a seeded
+    llama.cpp or OpenAI server does (the same seed and prompt: the same answer)."""
+    import json
+
+    from langchain_openai import ChatOpenAI
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seed = json.loads(request.content)["seed"]
+        seen.append(seed)
+        message = {"role": "assistant", "content": answers[seed]}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        usage = {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}
+        reply = {"id": "x", "object": "chat.completion", "created": 0, "model": "m"}
+        return httpx.Response(200, json={**reply, "choices": [choice], "usage": usage})
+
+    transport = httpx.MockTransport(handle)
+    return ChatOpenAI(
+        api_key="none",  # type: ignore[arg-type]
+        base_url="http://127.0.0.1:9/v1",
+        http_client=httpx.Client(transport=transport),
+        http_async_client=httpx.AsyncClient(transport=transport),
+        max_retries=0,
+        seed=7,
+    )
+
+
+def test_a_re_ask_samples_with_a_new_seed() -> None:
+    seen: list[int] = []
+    short = "The ancient thunder came. Lily did decorate."
+    llm = seeded_server(seen, {7: short, 8: story_using(DRAW.words)})
+    result = StoryGenerator(llm, max_retries=1).invoke(DRAW)
+    assert result.ok and result.attempts == 2, result.error
+    assert seen == [7, 8]
 
 
 def test_first_sentence_strips_labels_quotes_and_the_rest() -> None:
