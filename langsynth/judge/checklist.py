@@ -7,15 +7,21 @@ recommended movie a horror film?") it separates the two clearly (P(yes) 0.98 aga
 0.3-0.45). So:
 
 1. **Questions written for the request.** For each distinct request the model writes, once,
-   the question that checks it is met (the **gate**) and rewrites each of the user's criteria
-   (split at ``;``) into a concrete yes/no question for that request. Cached per request:
-   many rows answering one request cost one set of questions.
-2. **One token per question.** Each question is asked about the response on its own, the
-   answer read from the log-probabilities of "yes"/"no" (CheckEval, TICK). The request and
-   response come first, the question last, so a server's prompt cache reuses the item for
-   every question.
-3. **Gate and score.** The checks' mean sets the score; the gate caps it: a response that
-   does not give what was asked scores 1-2 however well it meets the rest.
+   the questions that check it is met (the **gate**: the kind of thing asked for, then its
+   most important stated attribute, one question each) and rewrites each of the user's
+   criteria (split at ``;``) into a concrete yes/no question for that request, from worked
+   examples (:data:`GATE_SHOTS`). Cached per request: many rows answering one request cost
+   one set of questions.
+2. **One token per question, about the response alone.** Each question is asked about the
+   response on its own, the answer read from the log-probabilities of "yes"/"no" (CheckEval,
+   TICK). A written question says what is asked for, so the request is not shown: with it, a
+   small model answers from the request ("is the recommended movie a horror movie?" -> yes
+   for a romance offered as horror). A closed request (one short correct answer: a sum, a
+   label, a translation) is shown: its questions need the problem. The response comes
+   first and the question last, so a server's prompt cache reuses the item for every
+   question.
+3. **Gate and score.** The checks' mean sets the score; the gate (its lowest answer) caps it:
+   a response that does not give what was asked scores 1-2 however well it meets the rest.
 """
 
 from __future__ import annotations
@@ -39,18 +45,69 @@ CHECK_SYSTEM = (
     "You are a strict checker of data. Read the REQUEST and the RESPONSE carefully, then "
     "answer the QUESTION about the RESPONSE with one word: yes or no."
 )
+# A written question carries what the request asks for, so it is asked about the response
+# alone: shown the request, a 1.5B checker answers "is the recommended movie a horror movie?"
+# from the request (P(yes) 0.88 for a romance offered as horror).
+BLIND_CHECK_SYSTEM = (
+    "You are a strict checker of data. Read the RESPONSE carefully, then answer the QUESTION "
+    "about the RESPONSE with one word: yes or no."
+)
 WRITER_SYSTEM = "You write precise yes/no questions that check responses to a request."
 GATE_PROMPT = (
     "REQUEST:\n{request}\n\n"
-    "Write one yes/no question that checks whether a response gives exactly what this request "
-    "asks for. Name the concrete thing that is asked for (for example the kind, topic, "
-    "language, number or format). Write only the question, in English."
+    "Write the yes/no questions that check whether a response gives exactly what this request "
+    "asks for: first the kind of thing asked for, then the most important other attribute the "
+    "request states, if any (for example a topic, an audience, a language, a number or a "
+    "format). One short question a line, at most {limit}, in English."
 )
 CRITERION_PROMPT = (
     "REQUEST:\n{request}\n\nCRITERION:\n{criterion}\n\n"
     "Rewrite the criterion as one yes/no question about a response to this request, made "
     "concrete for this request (yes must mean the criterion is met). Write only the question, "
     "in English."
+)
+# Worked examples for the writer: a 1.5B writer without them names the wrong thing ("a rainy
+# night movie" for a horror request, "comedy" for 공포 영화) or presupposes the answer ("is the
+# recommended horror movie ..."). They show the shape only: the kind of thing asked for and
+# each stated attribute, checked without assuming it; none is benchmark data.
+GATE_SHOTS = (
+    ("Recommend a comedy movie for tonight.", "Is the recommended movie a comedy?"),
+    (
+        "Write a short poem about autumn leaves, in Spanish.",
+        "Is the response a poem about autumn leaves?\nIs the poem written in Spanish?",
+    ),
+    (
+        "아이와 함께 볼 만한 동물 다큐멘터리 하나 추천해 줘.",
+        "Is the recommended film an animal documentary?\nDoes the documentary suit watching "
+        "with a child?",
+    ),
+    (
+        "가죽 지갑 상품 설명을 써 주세요. 카드 여섯 장이 들어간다는 점을 넣어 주세요.",
+        "Does the response describe a leather wallet?\nDoes the response say that the wallet "
+        "holds six cards?",
+    ),
+)
+# One question per requirement: a compound question ("a horror film to watch alone on a rainy
+# night?") is answered by its best-matching part, so a romance "for a rainy night" passed it.
+# Two: the third was mostly an attribute the writer made up ("does the movie take place at
+# night?"), and the gate takes the lowest answer.
+GATE_QUESTIONS = 2
+CRITERION_SHOTS = (
+    (
+        "Recommend a comedy movie for tonight.",
+        "the movie fits what was asked",
+        "Is the recommended movie a comedy?",
+    ),
+    (
+        "아이와 함께 볼 만한 동물 다큐멘터리 하나 추천해 줘.",
+        "추천 이유가 구체적인가",
+        "Does the response give a specific reason to watch this documentary with a child?",
+    ),
+    (
+        "Write a short poem about autumn leaves, in Spanish.",
+        "correct grammar",
+        "Is the poem written in grammatically correct Spanish?",
+    ),
 )
 GENERIC_GATE = "Does the RESPONSE give exactly what the REQUEST asks for?"
 # A request with one short correct answer gets it written once (reference-guided grading,
@@ -88,6 +145,7 @@ class Question:
     text: str
     gate: bool = False
     criterion: str | None = None  # the user's criterion it was written from
+    standalone: bool = False  # written for an open request: it is asked without it
 
 
 def plain_question(criterion: str) -> str:
@@ -95,25 +153,35 @@ def plain_question(criterion: str) -> str:
     return f"Does the RESPONSE meet this criterion: {criterion.rstrip('.?')}?"
 
 
-def clean_question(text: str) -> str | None:
-    """The first line of a written question, as a question; ``None`` if there is none."""
+def clean_questions(text: str, limit: int = 1) -> list[str]:
+    """The first ``limit`` lines of written questions, each as a question (distinct)."""
+    out: list[str] = []
     for line in text.strip().splitlines():
         line = re.sub(r"^\s*(?:question\s*:|[-*•]|\d+[.)])\s*", "", line, flags=re.I).strip()
-        line = line.strip('"“”')
+        line = line.strip('"“”')[:QUESTION_MAX_CHARS]
         if len(line) >= 8:
-            line = line[:QUESTION_MAX_CHARS]
-            return line if line.endswith("?") else line + "?"
-    return None
+            line = line if line.endswith("?") else line + "?"
+            if line not in out:
+                out.append(line)
+            if len(out) == limit:
+                break
+    return out
 
 
-def check_messages(item: JudgeItem, question: str, *, question_first: bool) -> list[BaseMessage]:
-    """The messages of one check (request and response first, so they cache across checks)."""
-    body = f"REQUEST:\n{item.request}\n\nRESPONSE:\n{item.response}"
+def check_messages(
+    item: JudgeItem, question: str, *, question_first: bool, show_request: bool = True
+) -> list[BaseMessage]:
+    """The messages of one check (request and response first, so they cache across checks;
+    ``show_request=False``: the response alone)."""
+    body = f"RESPONSE:\n{item.response}"
+    if show_request:
+        body = f"REQUEST:\n{item.request}\n\n{body}"
     if question_first:
         text = f"QUESTION: {question}\n\n{body}\n\nAnswer the QUESTION with yes or no."
     else:
         text = f"{body}\n\nQUESTION: {question}\nAnswer yes or no."
-    return [SystemMessage(content=CHECK_SYSTEM), HumanMessage(content=text)]
+    system = CHECK_SYSTEM if show_request else BLIND_CHECK_SYSTEM
+    return [SystemMessage(content=system), HumanMessage(content=text)]
 
 
 def combine(checks: Sequence[Check], *, gate_cap: float = 2.0) -> float:
@@ -151,6 +219,8 @@ class Checklist:
             about responses that answer nothing (an empty and an unrelated one): P(yes) is
             rescaled so that the larger of those baselines maps to 0 (one extra pair of
             calls per question and request, cached).
+        shots: show the question writer worked examples (:data:`GATE_SHOTS`,
+            :data:`CRITERION_SHOTS`); ``False`` for the ablation.
         reference: for a request with one short correct answer (arithmetic, a fact, a
             label, a translation) have the model write that answer once and add a gate "does
             the response give this answer?" (reference-guided grading).
@@ -167,8 +237,12 @@ class Checklist:
         question_first: bool = False,
         calibrate: bool = False,
         reference: bool = False,
+        shots: bool = True,
+        blind: bool = True,
     ) -> None:
         self.llm = llm
+        self.blind = blind
+        self.shots = shots
         self.reference = reference
         self.writer = writer
         self.criteria = tuple(criteria)
@@ -193,14 +267,26 @@ class Checklist:
             question_first=self.question_first,
             calibrate=self.calibrate,
             reference=self.reference,
+            shots=self.shots,
+            blind=self.blind,
         )
 
-    async def _write(self, prompt: str, config: RunnableConfig | None) -> str | None:
-        messages = [SystemMessage(content=WRITER_SYSTEM), HumanMessage(content=prompt)]
+    async def _write(
+        self,
+        prompt: str,
+        shots: Sequence[tuple[str, str]],
+        config: RunnableConfig | None,
+        limit: int = 1,
+    ) -> list[str]:
+        messages: list[BaseMessage] = [SystemMessage(content=WRITER_SYSTEM)]
+        if self.shots:
+            for shown, answer in shots:
+                messages += [HumanMessage(content=shown), AIMessage(content=answer)]
+        messages.append(HumanMessage(content=prompt))
         # a failed call fails the row that asked (nothing is cached; the next row writes again)
         reply = await self.writer.ainvoke(messages, config=config)
         self.usage.add(Usage.of(reply))
-        return clean_question(str(reply.content))
+        return clean_questions(str(reply.content), limit)
 
     async def _reference(self, request: str, config: RunnableConfig | None) -> str | None:
         """The short correct answer of a closed request, ``None`` for an open-ended one."""
@@ -234,31 +320,56 @@ class Checklist:
                 self._pending.pop(request, None)
 
     async def _written(self, request: str, config: RunnableConfig | None) -> list[Question]:
+        # A closed request (one short correct answer) is a problem the checks must see to
+        # check ("is the response the product of 17 and 6?"): its questions are asked with
+        # the request. An open one's written questions say what it asks for: asked alone.
+        answer = await self._reference(request, config) if self.reference else None
+        alone = answer is None
         out: list[Question] = []
         if self.gate:
-            text = None
+            gates: list[str] = []
             if self.specific:
-                text = await self._write(GATE_PROMPT.format(request=request), config)
-            out.append(Question(text or GENERIC_GATE, gate=True))
-        if self.reference:
-            answer = await self._reference(request, config)
-            if answer:
-                question = REFERENCE_QUESTION.format(answer=answer)
-                out.append(Question(question, gate=True, criterion="reference"))
+                limit = GATE_QUESTIONS
+                shots = [(GATE_PROMPT.format(request=r, limit=limit), q) for r, q in GATE_SHOTS]
+                prompt = GATE_PROMPT.format(request=request, limit=limit)
+                gates = await self._write(prompt, shots, config, limit)
+            out += [Question(text, gate=True, standalone=alone) for text in gates]
+            if not gates:
+                out.append(Question(GENERIC_GATE, gate=True))
+        if answer:
+            question = REFERENCE_QUESTION.format(answer=answer)
+            out.append(Question(question, gate=True, criterion="reference"))
         for criterion in self.criteria:
-            text = None
+            written: list[str] = []
             if self.specific:
                 prompt = CRITERION_PROMPT.format(request=request, criterion=criterion)
-                text = await self._write(prompt, config)
-            out.append(Question(text or plain_question(criterion), criterion=criterion))
+                shots = [
+                    (CRITERION_PROMPT.format(request=r, criterion=c), q)
+                    for r, c, q in CRITERION_SHOTS
+                ]
+                written = await self._write(prompt, shots, config)
+            if written:
+                out.append(Question(written[0], criterion=criterion, standalone=alone))
+            else:
+                out.append(Question(plain_question(criterion), criterion=criterion))
         self._cache[request] = out
         return out
+
+    def shows(self, question: Question) -> bool:
+        """Whether ``question`` is asked with the request (``blind``: not a question written
+        for an open request)."""
+        return not (self.blind and question.standalone)
 
     async def ask(
         self, item: JudgeItem, question: Question, config: RunnableConfig | None = None
     ) -> tuple[float | None, str, Usage]:
         """P(yes) of ``question`` about ``item`` (``None`` if the answer is neither)."""
-        messages = check_messages(item, question.text, question_first=self.question_first)
+        messages = check_messages(
+            item,
+            question.text,
+            question_first=self.question_first,
+            show_request=self.shows(question),
+        )
         reply = await self.llm.ainvoke(messages, config=config)
         p = yes_probability(reply)
         if self.calibrate and p is not None:
@@ -274,17 +385,20 @@ class Checklist:
         key = (request, question.text)
         task = self._baselines.get(key)
         if task is None or task.get_loop() is not asyncio.get_running_loop():
-            task = asyncio.ensure_future(self._baseline(request, question.text, config))
+            task = asyncio.ensure_future(self._baseline(request, question, config))
             self._baselines[key] = task
         return await task
 
     async def _baseline(
-        self, request: str, question: str, config: RunnableConfig | None
+        self, request: str, question: Question, config: RunnableConfig | None
     ) -> float | None:
         found = []
         for response in NULL_RESPONSES:
             messages = check_messages(
-                JudgeItem(request, response), question, question_first=self.question_first
+                JudgeItem(request, response),
+                question.text,
+                question_first=self.question_first,
+                show_request=self.shows(question),
             )
             reply = await self.llm.ainvoke(messages, config=config)
             self.usage.add(Usage.of(reply))

@@ -78,7 +78,9 @@ class PointwiseJudge(MapStep):
         gate: check first that the response gives what the request asks for, and cap the
             score at 2 when it does not.
         specific: let the model rewrite the gate and each criterion as a concrete question
-            for each request (once per distinct request).
+            for each request (once per distinct request); ``shots``: from worked examples;
+            ``blind``: ask those questions about the response alone (shown the request, a
+            small model answers from it).
         calibrate: read each check's P(yes) relative to the model's answer to the same
             question about a response that answers nothing (its yes-bias), see
             :class:`~langsynth.judge.checklist.Checklist`.
@@ -125,6 +127,8 @@ class PointwiseJudge(MapStep):
         question_first: bool = False,
         calibrate: bool = False,
         reference: bool = True,
+        shots: bool = True,
+        blind: bool = True,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,
@@ -155,6 +159,8 @@ class PointwiseJudge(MapStep):
             question_first=question_first,
             calibrate=calibrate,
             reference=reference,
+            shots=shots,
+            blind=blind,
         )
         self._commenter = with_logprobs(llm, max_tokens=max_tokens)
         self._checklists: dict[str, Checklist] = {}
@@ -293,6 +299,8 @@ class PointwiseJudge(MapStep):
             "validate": self.validate,
             "calibrate": self.checklist.calibrate,
             "reference": self.checklist.reference,
+            "shots": self.checklist.shots,
+            "blind": self.checklist.blind,
         }
 
     def manifest_extra(self) -> dict[str, Any]:

@@ -176,14 +176,14 @@ def fake_judge(monkeypatch: pytest.MonkeyPatch) -> list[FakeChatModel]:
 
 
 def by_title(messages: list[BaseMessage]) -> Any:
-    """The checklist judge's calls: questions, then yes (0.95) for horror requests and no
-    (0.1) otherwise (the record's request names its genre), then a Korean comment."""
+    """The checklist judge's calls: questions, then yes (0.95) for the Alien films (the
+    horror rows) and no (0.1) otherwise, then a Korean comment."""
     text = str(messages[-1].content)
     if str(messages[0].content) == WRITER_SYSTEM:
         return "Is the movie a horror film?"
     if "QUESTION" in text:
-        request = text.split("RESPONSE:", 1)[0]
-        return yes_no_reply(0.95 if "horror" in request else 0.1)
+        response = text.split("RESPONSE:", 1)[1]
+        return yes_no_reply(0.95 if "Alien" in response else 0.1)
     return "짧은 평가"
 
 

@@ -79,6 +79,55 @@ def test_fitting_answers_score_high_and_the_gate_caps_the_others() -> None:
     assert all(r.comment == "A short comment." for r in results)
 
 
+def test_the_question_writer_sees_worked_examples_before_the_request() -> None:
+    from langsynth.judge.checklist import CRITERION_SHOTS, GATE_SHOTS
+
+    def writer_calls(shots: bool) -> list[list[BaseMessage]]:
+        fake = FakeChatModel(answers=[checker()], cycle=True)
+        judge = PointwiseJudge(fake, criteria="fits the request", language="en", shots=shots)
+        judge.invoke({"request": REQUEST, "title": "GOOD Alien", "year": 1979, "reason": "x"})
+        return [m for m in fake.calls if str(m[0].content) == WRITER_SYSTEM]
+
+    gate, criterion = writer_calls(True)
+    assert len(gate) == 2 + 2 * len(GATE_SHOTS) and len(criterion) == 2 + 2 * len(CRITERION_SHOTS)
+    assert [m.type for m in gate[1:3]] == ["human", "ai"]
+    assert str(gate[2].content) == GATE_SHOTS[0][1]
+    assert REQUEST in _text(gate) and REQUEST not in str(gate[1].content)
+    assert "CRITERION:\nfits the request" in _text(criterion)
+    assert [len(m) for m in writer_calls(False)] == [2, 2]
+
+
+def test_written_questions_are_asked_about_the_response_alone() -> None:
+    def asked(**options: Any) -> list[str]:
+        fake = FakeChatModel(answers=[checker()], cycle=True)
+        judge = PointwiseJudge(fake, criteria="fits", language="en", comment="checks", **options)
+        judge.invoke({"request": REQUEST, "title": "GOOD Alien", "year": 1979, "reason": "x"})
+        return [_text(m) for m in fake.calls if "QUESTION" in _text(m)]
+
+    blind = asked()
+    assert len(blind) == 2 and all("REQUEST" not in t and "GOOD Alien" in t for t in blind)
+    # with the request: the ablation, and the generic questions used when none is written
+    assert all(REQUEST in t for t in asked(blind=False))
+    assert all(REQUEST in t for t in asked(specific=False))
+
+
+def test_a_closed_requests_questions_are_asked_with_the_request() -> None:
+    def answer(messages: list[BaseMessage]) -> Any:
+        system = str(messages[0].content)
+        if system == REFERENCE_SYSTEM:
+            return "102"
+        if system == WRITER_SYSTEM:
+            return "Is the response the product of 17 and 6?"
+        return yes_no_reply(0.9)
+
+    fake = FakeChatModel(answers=[answer], cycle=True)
+    judge = PointwiseJudge(fake, criteria="correct", language="en", comment="checks")
+    result = judge.invoke({"instruction": "What is 17 multiplied by 6?", "response": "102"})
+    asked = [_text(m) for m in fake.calls if "QUESTION" in _text(m)]
+    assert len(asked) == 3 and all("17 multiplied by 6" in t for t in asked)
+    assert any(c.question.startswith("The correct answer is: 102") for c in result.checks)
+
+
 def test_rules_score_before_any_model_call() -> None:
     fake = FakeChatModel(answers=[])  # any call fails the test
     bill = {**BILL, "insurance_claim_amount": 265.0}  # claim > charge
@@ -329,3 +378,12 @@ def test_separate_pairwise_checks_the_records_behind_coded_json_responses() -> N
         rows = judge.pairs([bill, broken], request="Write a billing record.")
         result = judge.invoke(rows[0])
         assert result.winner == "first"  # the broken claim scores 1; the valid record does not
+
+
+def test_written_gate_questions_are_read_one_a_line_up_to_the_limit() -> None:
+    from langsynth.judge.checklist import clean_questions
+
+    text = "1. Is it a poem?\n- Is it about leaves\n\nIs it a poem?\nQuestion: Is it in Spanish?"
+    assert clean_questions(text, 3) == ["Is it a poem?", "Is it about leaves?", "Is it in Spanish?"]
+    assert clean_questions(text) == ["Is it a poem?"]
+    assert clean_questions("ok\n") == []
