@@ -69,11 +69,17 @@ SEED_EXAMPLES = [
 SEED_EXTRA = "the name must be chosen at random. Make it something you wouldn't normally choose."
 
 
-def run_langsynth(llm: Any, schema: str, n: int, parallel: int, seed: int) -> dict[str, Any]:
+def run_langsynth(
+    llm: Any, schema: str, n: int, parallel: int, seed: int, examples: int | None = None
+) -> dict[str, Any]:
+    """``RecordGenerator.generate(n)``; ``examples``: only the schema's first k few-shot
+    examples (a shorter prompt: less context per decoded token)."""
     from langsynth.chains.generator import RecordGenerator
     from langsynth.quality.diversity import distinct_n
+    from langsynth.schemas import load_schema
 
-    gen = RecordGenerator(schema, llm, concurrency=parallel, seed=seed)
+    shots = load_schema(schema).load_examples()[:examples] if examples else None
+    gen = RecordGenerator(schema, llm, concurrency=parallel, seed=seed, examples=shots)
     result = gen.generate(n)
     s = result.stats
     valid = len(result.records) + s.duplicates
@@ -201,6 +207,12 @@ def level(args: argparse.Namespace, parallel: int, index: int) -> dict[str, Any]
                 row[f"{key}_server"] = counters_delta(start, server_counters(llm))
             row["baseline_efficiency"] = round(row["baseline"]["tokens_per_s"] / ceiling, 3)
         row["efficiency"] = round(row["langsynth"]["tokens_per_s"] / ceiling, 3)
+        for k in args.examples or ():
+            start = server_counters(llm)
+            out = run_langsynth(llm, args.schema, row["n"], parallel, args.seed, examples=k)
+            out["server"] = counters_delta(start, server_counters(llm))
+            out["efficiency"] = round(out["tokens_per_s"] / ceiling, 3)
+            row.setdefault("examples", {})[str(k)] = out
         if index == 0:
             row["sequential"] = run_sequential(llm, args.schema, args.sequential_n or args.n)
     finally:
@@ -236,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="another checkout (e.g. of main) whose RecordGenerator is measured beside this "
         "one at every level, on the same server",
+    )
+    parser.add_argument(
+        "--examples",
+        type=int,
+        nargs="*",
+        default=[],
+        help="also run the generator with only the first k few-shot examples, for each k, "
+        "on the same server (the prompt-length trade-off)",
     )
     parser.add_argument(
         "--ceiling-tokens",
@@ -429,7 +449,43 @@ def to_markdown(result: dict[str, Any]) -> str:
         lines.append("- Both ratios meet their targets.")
     if result.get("baseline"):
         lines += ["", compare_markdown(result)]
+    if any(r.get("examples") for r in result["levels"]):
+        lines += ["", examples_markdown(result)]
     return "\n".join(lines)
+
+
+def examples_markdown(result: dict[str, Any]) -> str:
+    """The ``--examples`` runs beside the default one, level by level (same server)."""
+    rows = []
+    for r in result["levels"]:
+        runs = [("all", {**r["langsynth"], "efficiency": r["efficiency"]})]
+        runs += list((r.get("examples") or {}).items())
+        for k, ls in runs:
+            rows.append(
+                (
+                    r["parallel"],
+                    k,
+                    f"{ls['prompt_tokens_per_call']:.0f}",
+                    ls["tokens_per_s"],
+                    f"**{ls['efficiency']:.2f}**",
+                    f"{ls['records_per_s']:.3f}",
+                    f"{ls['valid_share']:.0%} / {ls['unique_share']:.0%}",
+                    ", ".join(f"{v:.3f}" for v in ls["distinct_2"].values()) or "-",
+                )
+            )
+    headers = [
+        "slots",
+        "few-shot examples",
+        "prompt tok/call",
+        "tok/s",
+        "efficiency",
+        "valid unique rec/s",
+        "valid / unique",
+        "distinct-2",
+    ]
+    return "Fewer few-shot examples (shorter prompts), on the same server:\n\n" + md_table(
+        headers, rows
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
