@@ -427,7 +427,7 @@ def generate_records(args: argparse.Namespace) -> dict[str, list[dict[str, Any]]
             max_tokens=512,
             seed=11,
         )
-        for schema in GENERATED_SCHEMAS:
+        for schema in args.generated_schemas:
             result = RecordGenerator(schema, llm, concurrency=4, seed=11).generate(args.generated)
             out[schema] = result.to_dicts()
     finally:
@@ -493,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--generator-model", default=None, help="generator of those records (default: local)"
+    )
+    parser.add_argument(
+        "--generated-schemas",
+        nargs="+",
+        default=list(GENERATED_SCHEMAS),
+        help="the schemas of those records",
     )
     parser.add_argument(
         "--option",

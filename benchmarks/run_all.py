@@ -111,7 +111,8 @@ BENCHMARKS = (
         # prompt and langsynth's judge on 96 items, the pairwise judge on 48 pairs, and 4
         # generated records per schema; ~4 min per judge on the 1.5B model
         full="--criteria user --generated 4",
-        quick="--tasks instructions --limit 1 --criteria user --pairwise --generated 1",
+        quick="--tasks instructions --limit 1 --criteria user --pairwise --generated 1 "
+        "--generated-schemas medical_billing",
         budget_s=840,
         takes=("judge_model", "threads"),
     ),
