@@ -221,6 +221,10 @@ class Checklist:
             calls per question and request, cached).
         shots: show the question writer worked examples (:data:`GATE_SHOTS`,
             :data:`CRITERION_SHOTS`); ``False`` for the ablation.
+        blind: ask the questions written for an open request about the response alone
+            (the request primes a small model's "yes"). A request is closed when the
+            reference writer gives it a short answer; without ``reference`` every request
+            counts as open.
         reference: for a request with one short correct answer (arithmetic, a fact, a
             label, a translation) have the model write that answer once and add a gate "does
             the response give this answer?" (reference-guided grading).
