@@ -203,7 +203,8 @@ def rows_scoring_at_least(
 ) -> list[dict[str, Any]]:
     """The judged rows whose ``score`` is at least ``min_score`` (unscored rows left out)."""
 
-    return [dict(r) for r in rows if (_number(r.get("score")) or 0) >= min_score]
+    scores = [_number(r.get("score")) for r in rows]
+    return [dict(r) for r, s in zip(rows, scores, strict=True) if s is not None and s >= min_score]
 
 
 def agreement_rate(results: Sequence[PairwiseResult]) -> float | None:
