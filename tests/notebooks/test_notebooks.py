@@ -68,7 +68,7 @@ CHECKS: dict[str, tuple[list[tuple[str, Callable[..., bool]]], int]] = {
                 r"at least 10'\)\]$",
                 lambda n=None: n is None or int(n) < 10,
             ),
-            (r"train: (\d+) examples", lambda n: int(n) > 0),
+            (r"(?:train|all): (\d+) examples", lambda n: int(n) > 0),
         ],
         0,
     ),
