@@ -89,8 +89,7 @@ BENCHMARKS = (
         "quality",
         "Quality per built-in schema: valid, unique, round trip, judge, diversity",
         full="--n 30 --roundtrip-n 4 --judge-n 4",
-        quick="--n 2 --roundtrip-n 1 --judge-n 1 --slots 2 "
-        "--schemas medical_billing movie_recommendation",
+        quick="--n 2 --roundtrip-n 1 --judge-n 1 --slots 2 --schemas medical_billing",
         budget_s=425,
         takes=("model", "threads", "judge_model"),
     ),
