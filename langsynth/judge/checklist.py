@@ -27,6 +27,7 @@ recommended movie a horror film?") it separates the two clearly (P(yes) 0.98 aga
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import statistics
 from collections.abc import Sequence
@@ -184,16 +185,39 @@ def check_messages(
     return [SystemMessage(content=system), HumanMessage(content=text)]
 
 
-def combine(checks: Sequence[Check], *, gate_cap: float = 2.0) -> float:
+SHARPNESS = 12.0
+"""How decisively :func:`decisive` reads a P(yes): the slope of its logistic curve at 0.5."""
+
+
+def decisive(p_yes: float, sharpness: float = SHARPNESS) -> float:
+    """P(yes) pushed away from 0.5 towards a yes/no decision: a logistic curve through
+    (0.5, 0.5) with slope ``sharpness / 4`` there, scaled so that 0 and 1 stay 0 and 1
+    (``sharpness=0``: unchanged). A small judge's "yes" often comes at 0.6-0.8 for a check
+    that holds and 0.3-0.45 for one that fails; averaged as they are, every response lands
+    near the middle of the scale."""
+    if sharpness <= 0:
+        return p_yes
+
+    def curve(x: float) -> float:
+        return 1.0 / (1.0 + math.exp(-sharpness * (x - 0.5)))
+
+    low, high = curve(0.0), curve(1.0)
+    return (curve(p_yes) - low) / (high - low)
+
+
+def combine(
+    checks: Sequence[Check], *, gate_cap: float = 2.0, sharpness: float = SHARPNESS
+) -> float:
     """The 1-5 score of a checklist.
 
-    The non-gate checks' mean P(yes) maps to 1-5; the gate's P(yes) then pulls the score
-    towards ``gate_cap`` (and below): ``min(score, gate_cap + p_gate * (score - gate_cap))``
-    when the score is above the cap, times ``p_gate`` in between, so a failed gate gives at
-    most ``gate_cap`` and a passed one leaves the score as it is.
+    Each P(yes) is first read decisively (:func:`decisive`). The non-gate checks' mean then
+    maps to 1-5; the gate's P(yes) pulls the score towards ``gate_cap`` (and below):
+    ``min(score, gate_cap + p_gate * (score - gate_cap))`` when the score is above the cap,
+    times ``p_gate`` in between, so a failed gate gives at most ``gate_cap`` and a passed one
+    leaves the score as it is.
     """
-    criteria = [c.p_yes for c in checks if not c.gate]
-    gates = [c.p_yes for c in checks if c.gate]
+    criteria = [decisive(c.p_yes, sharpness) for c in checks if not c.gate]
+    gates = [decisive(c.p_yes, sharpness) for c in checks if c.gate]
     quality = statistics.fmean(criteria) if criteria else 1.0
     score = 1.0 + 4.0 * quality
     if gates:

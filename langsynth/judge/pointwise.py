@@ -25,7 +25,7 @@ from langchain_core.runnables import RunnableConfig
 from pydantic import BaseModel
 
 from langsynth.errors import ConfigurationError, JudgeInputError
-from langsynth.judge.checklist import Checklist, combine
+from langsynth.judge.checklist import SHARPNESS, Checklist, combine
 from langsynth.judge.items import JudgeItem, as_row, to_item
 from langsynth.judge.results import COMMENT_MAX_CHARS, Check, JudgeResult, score_summary
 from langsynth.judge.rubrics import check_language, resolve_rubric
@@ -90,6 +90,9 @@ class PointwiseJudge(MapStep):
             (composed from the checks, no extra call).
         samples: calls per question, averaged (for models without log-probabilities; give
             the model a temperature > 0).
+        sharpness: how decisively each check's P(yes) is read before the checks are
+            combined into the score (:func:`~langsynth.judge.checklist.decisive`; 0 reads
+            it as it is).
         validate: apply the rule checks first (schema rules: score 1; an empty field, a
             missing required word, or a length, language or quantity the request or the
             criteria state and the response breaks: at most 2), see
@@ -129,6 +132,7 @@ class PointwiseJudge(MapStep):
         reference: bool = True,
         shots: bool = True,
         blind: bool = True,
+        sharpness: float = SHARPNESS,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
         generator_model: str | None = None,
@@ -144,6 +148,7 @@ class PointwiseJudge(MapStep):
         if comment not in COMMENT_MODES:
             raise ConfigurationError(f"comment must be one of {', '.join(COMMENT_MODES)}.")
         self.samples = samples
+        self.sharpness = sharpness
         self.comment_mode = comment
         self.validate = validate
         self.concurrency = max(1, concurrency)
@@ -256,7 +261,7 @@ class PointwiseJudge(MapStep):
                     usage=usage,
                 )
             checks.append(Check(question.text, statistics.fmean(values), gate=question.gate))
-        expected = combine(checks)
+        expected = combine(checks, sharpness=self.sharpness)
         score = round_score(expected)
         comment = await self._comment(item, checks, score, config, usage)
         return JudgeResult(
@@ -301,6 +306,7 @@ class PointwiseJudge(MapStep):
             "reference": self.checklist.reference,
             "shots": self.checklist.shots,
             "blind": self.checklist.blind,
+            "sharpness": self.sharpness,
         }
 
     def manifest_extra(self) -> dict[str, Any]:

@@ -23,7 +23,8 @@ from langsynth.judge import (
     agreement_rate,
     self_judging_message,
 )
-from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM
+from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM, combine, decisive
+from langsynth.judge.results import Check
 from langsynth.runs import read_manifest
 from tests.fakes import FakeChatModel, yes_no_reply
 from tests.records import BILL
@@ -387,3 +388,20 @@ def test_written_gate_questions_are_read_one_a_line_up_to_the_limit() -> None:
     assert clean_questions(text, 3) == ["Is it a poem?", "Is it about leaves?", "Is it in Spanish?"]
     assert clean_questions(text) == ["Is it a poem?"]
     assert clean_questions("ok\n") == []
+
+
+def test_a_check_is_read_decisively_and_the_scale_keeps_its_ends() -> None:
+    assert decisive(0.0) == pytest.approx(0.0) and decisive(1.0) == pytest.approx(1.0)
+    assert decisive(0.5) == pytest.approx(0.5)
+    assert decisive(0.7) > 0.9 and decisive(0.35) < 0.15  # pushed towards yes / no
+    values = [decisive(p / 20) for p in range(21)]
+    assert values == sorted(values)  # the order of the answers is kept
+    assert decisive(0.7, sharpness=0) == 0.7
+
+
+def test_checks_a_small_judge_answers_at_0_7_score_high_and_at_0_35_low() -> None:
+    held = [Check("fits?", 0.7, gate=True), Check("a reason?", 0.72), Check("a year?", 0.68)]
+    failed = [Check("fits?", 0.35, gate=True), Check("a reason?", 0.4), Check("a year?", 0.3)]
+    assert combine(held) > 4.4 and combine(failed) < 1.5
+    # read as they are, both land nearer the middle
+    assert combine(held, sharpness=0) < 3.5 and combine(failed, sharpness=0) > 1.5
