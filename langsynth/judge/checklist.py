@@ -20,8 +20,10 @@ recommended movie a horror film?") it separates the two clearly (P(yes) 0.98 aga
    label, a translation) is shown: its questions need the problem. The response comes
    first and the question last, so a server's prompt cache reuses the item for every
    question.
-3. **Gate and score.** The checks' mean sets the score; the gate (its lowest answer) caps it:
-   a response that does not give what was asked scores 1-2 however well it meets the rest.
+3. **Gate and score.** Each P(yes) is read decisively (:func:`decisive`: a small judge says
+   "yes" at 0.6-0.8 to a check that holds, and averaged as it is every response lands
+   mid-scale); the checks' mean sets the score; the gate (its lowest answer) caps it: a
+   response that does not give what was asked scores 1-2 however well it meets the rest.
 """
 
 from __future__ import annotations
