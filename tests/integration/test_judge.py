@@ -59,7 +59,11 @@ def judge_llm() -> Iterator[Any]:
 
 
 def test_fitting_answers_score_clearly_higher_with_korean_comments(judge_llm: Any) -> None:
-    judge = PointwiseJudge(judge_llm, criteria=CRITERIA, language="ko", concurrency=2)
+    # the scores of all 8 (comments composed from the checks), then the model's own Korean
+    # comment on one fitting and one other answer (a comment is the slowest call per row)
+    judge = PointwiseJudge(
+        judge_llm, criteria=CRITERIA, language="ko", concurrency=2, comment="checks"
+    )
     rows = [{"request": REQUEST, **r} for r in FITTING + OTHER]
     start = time.perf_counter()
     results = judge.run(rows).results
@@ -68,6 +72,12 @@ def test_fitting_answers_score_clearly_higher_with_korean_comments(judge_llm: An
         print(f"{row['title']:>14}: {r.score} ({r.expected_score}) | {r.comment}")
     assert all(r.ok for r in results), [r.error for r in results]
     assert all(r.comment and HANGUL.search(r.comment) for r in results)
+    commenter = PointwiseJudge(judge_llm, criteria=CRITERIA, language="ko", concurrency=2)
+    written = commenter.run([rows[0], rows[4]]).results
+    for r in written:
+        print(f"written comment: {r.score} | {r.comment}")
+    assert all(r.ok and r.comment and HANGUL.search(r.comment) for r in written)
+    assert (written[0].score or 0) > (written[1].score or 0)  # the horror film above the other
     good, bad = results[:4], results[4:]
     gap = statistics.fmean(r.score or 0 for r in good) - statistics.fmean(r.score or 0 for r in bad)
     lowest_good = min(r.expected_score or 0 for r in good)
