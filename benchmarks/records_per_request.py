@@ -68,8 +68,8 @@ def request_body(gen: Any, model: str, k: int, index: int, max_tokens: int) -> d
 async def run_k(
     gen: Any, endpoint: tuple[str, str, str], k: int, n: int, parallel: int
 ) -> dict[str, Any]:
-    from langsynth.quality.diversity import distinct_n
     from langsynth.normalize import record_key
+    from langsynth.quality.diversity import distinct_n
 
     base, key, model = endpoint
     url = base.rstrip("/") + "/chat/completions"
