@@ -29,29 +29,35 @@ from common import chat_model, endpoint_of, make_parser, md_table, script_main
 from server_throughput import measure
 
 
-def request_body(gen: Any, model: str, k: int, index: int, max_tokens: int) -> dict[str, Any]:
+def array_schema(schema: dict[str, Any], k: int) -> dict[str, Any]:
+    """``{"records": [k records]}``: the record schema as the items of an array fixed at k."""
+    item = {key: value for key, value in schema.items() if key != "$defs"}
+    shape: dict[str, Any] = {
+        "type": "object",
+        "properties": {"records": {"type": "array", "items": item, "minItems": k, "maxItems": k}},
+        "required": ["records"],
+    }
+    if "$defs" in schema:
+        shape["$defs"] = schema["$defs"]
+    return shape
+
+
+def request_body(
+    gen: Any, model: str, k: int, index: int, max_tokens: int, shape: dict[str, Any]
+) -> dict[str, Any]:
+    """Request ``index``: the generator's own messages for k = 1, else its prompt with k
+    numbered hint lines."""
     from langsynth.pools import render_hints
 
-    system, human = gen.messages()
-    schema = gen.model.model_json_schema()
     hints = [gen.hints(index * k + j) for j in range(k)]
-    text = str(human.content)
     if k == 1:
-        text += "\n\nThis record: " + render_hints(gen.pools, hints[0])
-        shape: dict[str, Any] = schema
+        system, human = gen.messages(hints[0])
+        text = str(human.content)
     else:
+        system, human = gen.messages()
+        text = str(human.content)
         text += f'\n\nWrite {k} different records, as a JSON object {{"records": [...]}}:\n'
         text += "\n".join(f"{j + 1}. " + render_hints(gen.pools, h) for j, h in enumerate(hints))
-        item = {key: value for key, value in schema.items() if key != "$defs"}
-        shape = {
-            "type": "object",
-            "properties": {
-                "records": {"type": "array", "items": item, "minItems": k, "maxItems": k}
-            },
-            "required": ["records"],
-        }
-        if "$defs" in schema:
-            shape["$defs"] = schema["$defs"]
     return {
         "model": model,
         "messages": [
@@ -76,11 +82,13 @@ async def run_k(
     sem = asyncio.Semaphore(parallel)
     counts = {"valid": 0, "invalid": 0, "tokens": 0, "prompt": 0}
     records: list[Any] = []
+    schema = gen.model.model_json_schema()
+    shape = schema if k == 1 else array_schema(schema, k)
     async with httpx.AsyncClient(timeout=900) as client:
 
         async def one(index: int) -> None:
             async with sem:
-                body = request_body(gen, model, k, index, 400)
+                body = request_body(gen, model, k, index, 400, shape)
                 resp = await client.post(url, json=body, headers={"Authorization": f"Bearer {key}"})
                 resp.raise_for_status()
                 data = resp.json()

@@ -199,12 +199,9 @@ def decisive(p_yes: float, sharpness: float = SHARPNESS) -> float:
     near the middle of the scale."""
     if sharpness <= 0:
         return p_yes
-
-    def curve(x: float) -> float:
-        return 1.0 / (1.0 + math.exp(-sharpness * (x - 0.5)))
-
-    low, high = curve(0.0), curve(1.0)
-    return (curve(p_yes) - low) / (high - low)
+    # the logistic 1 / (1 + e^(-s (p - 0.5))) is 0.5 + 0.5 tanh(s (p - 0.5) / 2); rescaling
+    # its values at 0 and 1 to 0 and 1 divides the tanh by its value at p = 1
+    return 0.5 + 0.5 * math.tanh(sharpness * (p_yes - 0.5) / 2) / math.tanh(sharpness / 4)
 
 
 def combine(

@@ -203,8 +203,7 @@ def rows_scoring_at_least(
 ) -> list[dict[str, Any]]:
     """The judged rows whose ``score`` is at least ``min_score`` (unscored rows left out)."""
 
-    scores = [_number(r.get("score")) for r in rows]
-    return [dict(r) for r, s in zip(rows, scores, strict=True) if s is not None and s >= min_score]
+    return [dict(r) for r in rows if (s := _number(r.get("score"))) is not None and s >= min_score]
 
 
 def agreement_rate(results: Sequence[PairwiseResult]) -> float | None:
