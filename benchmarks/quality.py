@@ -132,6 +132,7 @@ def judge(args: argparse.Namespace, row: dict[str, Any], llm: Any) -> None:
         schema=row["schema"],
         concurrency=args.judge_slots,
         generator_model=args.model or "local",
+        comment="checks",  # only the scores are reported: no model-written comments to wait for
     )
     summary = score_summary(judge.run(chosen).results)
     row["judge_n"] = len(chosen)

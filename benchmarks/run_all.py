@@ -75,14 +75,14 @@ BENCHMARKS = (
         "generation_speed",
         "Generation speed: server ceiling vs langsynth vs the seed's sequential loop",
         full="--n 16 --min-waves 2 --sequential-n 10 --parallel 4 1 2 8",
-        quick="--n 2 --min-waves 1 --sequential-n 2 --parallel 2 1 --ceiling-tokens 16",
+        quick="--n 2 --min-waves 1 --sequential-n 2 --parallel 2 --ceiling-tokens 16",
         budget_s=215,
     ),
     Bench(
         "memory",
         "Memory: peak RSS of client and server for N = 20 and N = 200",
         full="--sizes 20 200 --slots 8",
-        quick="--sizes 2 5 --slots 2",
+        quick="--sizes 2 --slots 2",
         budget_s=205,
     ),
     Bench(
@@ -111,7 +111,7 @@ BENCHMARKS = (
         # generated records per schema; ~4 min per judge on the 1.5B model
         full="--criteria user --generated 4",
         quick="--tasks instructions --limit 1 --criteria user --pairwise --generated 1 "
-        "--generated-schemas medical_billing",
+        "--generated-schemas medical_billing --option comment=checks",
         budget_s=840,
         takes=("judge_model", "threads"),
     ),

@@ -118,7 +118,11 @@ def _roundtrip(out: Path) -> list[str]:
 def _judge(out: Path) -> list[str]:
     rows = out.parent / "movies.jsonl"
     write_rows(rows, MOVIES)
-    return ["judge", "-i", str(rows), "-o", str(out), "--judge-model", "local", "--language", "en"]
+    # comments from the checks: the rows, journal and resume are what is under test here
+    return [
+        *("judge", "-i", str(rows), "-o", str(out), "--judge-model", "local", "--language", "en"),
+        *("--comment", "checks"),
+    ]
 
 
 JOBS = {
