@@ -93,7 +93,7 @@ GATE_SHOTS = (
 # One question per requirement: a compound question ("a horror film to watch alone on a rainy
 # night?") is answered by its best-matching part, so a romance "for a rainy night" passed it.
 # Two: the third was mostly an attribute the writer made up ("does the movie take place at
-# night?"), and the gate takes the lowest answer.
+# night?"). Only the first caps the score (see ``_written``).
 GATE_QUESTIONS = 2
 CRITERION_SHOTS = (
     (
@@ -360,7 +360,10 @@ class Checklist:
                 shots = [(GATE_PROMPT.format(request=r, limit=limit), q) for r, q in GATE_SHOTS]
                 prompt = GATE_PROMPT.format(request=request, limit=limit)
                 gates = await self._write(prompt, shots, config, limit)
-            out += [Question(text, gate=True, standalone=alone) for text in gates]
+            # The first question is the kind of thing asked for: it caps the score. The
+            # next is an attribute the writer read from the request, often an occasion
+            # ("to watch alone?") a right answer need not state: it counts as a criterion.
+            out += [Question(t, gate=i == 0, standalone=alone) for i, t in enumerate(gates)]
             if not gates:
                 out.append(Question(GENERIC_GATE, gate=True))
         if answer:

@@ -18,7 +18,8 @@ class MovieRecommendation(BaseModel):
     year: int = Field(
         ge=FIRST_FILM_YEAR, le=2100, description="Release year (four digits), e.g. 1999"
     )
-    genre: str = Field(min_length=3, max_length=40, description="Main genre, e.g. horror")
+    # two characters: "SF", and Korean genres are often two syllables (공포, 전쟁, 멜로)
+    genre: str = Field(min_length=2, max_length=40, description="Main genre, e.g. horror")
     reason: str = Field(
         min_length=10, max_length=600, description="Why this movie fits the request, 1-3 sentences"
     )

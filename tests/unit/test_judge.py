@@ -405,3 +405,49 @@ def test_checks_a_small_judge_answers_at_0_7_score_high_and_at_0_35_low() -> Non
     assert combine(held) > 4.4 and combine(failed) < 1.5
     # read as they are, both land nearer the middle
     assert combine(held, sharpness=0) < 3.5 and combine(failed, sharpness=0) > 1.5
+
+
+def test_only_the_first_written_gate_question_caps_the_score() -> None:
+    """The writer's second question is an attribute read from the request ("to watch alone?"):
+    a horror film that does not say so loses points but is not capped like a comedy."""
+
+    def answer(messages: list[BaseMessage]) -> Any:
+        system, text = str(messages[0].content), _text(messages)
+        if system == REFERENCE_SYSTEM:
+            return "NONE"
+        if system == WRITER_SYSTEM:
+            if "CRITERION" in text:
+                return "Does the reason explain the choice?"
+            return "Is the movie a horror film?\nIs the movie for watching alone?"
+        if "alone" in text.split("QUESTION:", 1)[1]:
+            return yes_no_reply(0.1)  # no response here says so
+        return yes_no_reply(0.95 if "GOOD" in _response(text) else 0.1)
+
+    fake = FakeChatModel(answers=[answer], cycle=True)
+    judge = PointwiseJudge(fake, criteria="the reason explains it", language="en", comment="checks")
+    request = "Recommend a horror movie to watch alone on a rainy night."
+    horror, comedy = judge.run(
+        [
+            {"request": request, "title": "GOOD The Conjuring", "reason": "GOOD a haunted farm"},
+            {"request": request, "title": "Paddington", "reason": "A polite bear."},
+        ]
+    ).results
+    assert [c.gate for c in horror.checks] == [True, False, False]
+    assert horror.checks[1].question == "Is the movie for watching alone?"
+    assert horror.score is not None and 3 <= horror.score <= 4  # one criterion of two missed
+    assert comedy.score == 1
+
+
+def test_a_two_syllable_korean_genre_breaks_no_rule() -> None:
+    fake = FakeChatModel(answers=[checker()], cycle=True)
+    judge = PointwiseJudge(fake, schema="movie_recommendation", language="ko", comment="checks")
+    row = {
+        "request": REQUEST,
+        "title": "GOOD 곡성",
+        "year": 2016,
+        "genre": "공포",
+        "reason": "GOOD 마을에 번지는 기이한 죽음.",
+    }
+    result = judge.invoke(row)
+    assert not any(c.question.startswith("schema:") for c in result.checks)
+    assert result.score == 5
