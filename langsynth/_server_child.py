@@ -52,6 +52,13 @@ def main() -> int:
             params.slot_save_path = settings["slot_save_path"]
         if settings.get("api_key"):
             params.api_keys = [settings["api_key"]]
+        for name, value in settings.get("options", {}).items():
+            if name == "threads_batch":
+                params.cpuparams_batch.n_threads = int(value)
+            elif name.startswith("_") or not hasattr(params, name):
+                raise ValueError(f"unknown llama.cpp server option {name!r}")
+            else:
+                setattr(params, name, value)
         server = xllamacpp.Server(params)
         url = str(server.listening_address)
     except BaseException as exc:  # report any start-up failure to the parent, then exit

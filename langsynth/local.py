@@ -28,7 +28,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pydantic import SecretStr
 
@@ -61,6 +61,10 @@ class ServerConfig:
     slot_files: bool = True
     startup_timeout: float = 180.0
     log_dir: Path | None = None
+    # Further llama.cpp server settings by their ``common_params`` name (xllamacpp's
+    # ``CommonParams``), e.g. ``{"flash_attn_type": 1, "n_ubatch": 256}``; ``threads_batch``
+    # sets the prompt-processing threads apart from ``threads``. An unknown name fails the start.
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def tail_file(path: Path | None, lines: int = 25) -> str:
@@ -141,6 +145,7 @@ class LocalServer:
             "cache_ram_mib": cfg.cache_ram_mib,
             "slot_save_path": str(self._slot_dir) if self._slot_dir else None,
             "api_key": self.api_key.get_secret_value() if self.api_key else None,
+            "options": dict(cfg.options),
         }
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._proc.stdin.write(json.dumps(settings) + "\n")
@@ -242,7 +247,7 @@ def _readline_with_timeout(stream: IO[str], timeout: float) -> str:
 # ------------------------------------------------------------ process-wide lifecycle
 
 _RUNNING: list[LocalServer] = []
-_SHARED: dict[tuple[str, int, int, int], LocalServer] = {}
+_SHARED: dict[tuple[str, int, int, int, str], LocalServer] = {}
 _LOCK = threading.Lock()
 _HANDLERS_INSTALLED = False
 
@@ -284,8 +289,15 @@ def stop_all() -> None:
 
 
 def shared_server(config: ServerConfig) -> LocalServer:
-    """The one server per (model, slots, context, threads) in this process, started lazily."""
-    key = (str(config.model_path), config.parallel, config.ctx_per_slot, config.threads)
+    """The one server per (model, slots, context, threads, options) in this process, started
+    lazily."""
+    key = (
+        str(config.model_path),
+        config.parallel,
+        config.ctx_per_slot,
+        config.threads,
+        json.dumps(config.options, sort_keys=True),
+    )
     with _LOCK:
         server = _SHARED.get(key)
         if server is None or not server.alive():

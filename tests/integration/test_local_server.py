@@ -132,3 +132,20 @@ def test_server_stops_when_parent_ends(mode: str) -> None:
             proc.kill()
             proc.wait()
     assert _wait_gone(child_pid), f"server child {child_pid} still running after parent {mode}"
+
+
+def test_llama_cpp_options_reach_the_server_and_an_unknown_one_is_a_clear_error() -> None:
+    from langsynth.errors import ServerStartError
+    from langsynth.local import LocalServer, ServerConfig
+    from langsynth.model_files import SMALL, ensure_model
+
+    path = ensure_model(SMALL)
+    with pytest.raises(ServerStartError, match="unknown llama.cpp server option 'n_ubatchh'"):
+        LocalServer(ServerConfig(path, parallel=1, options={"n_ubatchh": 128})).start()
+    server = LocalServer(
+        ServerConfig(path, parallel=1, ctx_per_slot=1024, options={"flash_attn_type": 0})
+    ).start()
+    try:
+        assert server.healthy()
+    finally:
+        server.stop()
