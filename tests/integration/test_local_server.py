@@ -140,7 +140,7 @@ def test_llama_cpp_options_reach_the_server_and_an_unknown_one_is_a_clear_error(
     from langsynth.model_files import SMALL, ensure_model
 
     path = ensure_model(SMALL)
-    with pytest.raises(ServerStartError, match="unknown llama.cpp server option 'n_ubatchh'"):
+    with pytest.raises(ServerStartError, match=r"unknown llama\.cpp server option 'n_ubatchh'"):
         LocalServer(ServerConfig(path, parallel=1, options={"n_ubatchh": 128})).start()
     server = LocalServer(
         ServerConfig(path, parallel=1, ctx_per_slot=1024, options={"flash_attn_type": 0})
