@@ -22,8 +22,10 @@ recommended movie a horror film?") it separates the two clearly (P(yes) 0.98 aga
    question.
 3. **Gate and score.** Each P(yes) is read decisively (:func:`decisive`: a small judge says
    "yes" at 0.6-0.8 to a check that holds, and averaged as it is every response lands
-   mid-scale); the checks' mean sets the score; the gate (its lowest answer) caps it: a
-   response that does not give what was asked scores 1-2 however well it meets the rest.
+   mid-scale); the checks' mean sets the score; the gate (the kind of thing asked for, and a
+   closed request's answer) caps it: a response that does not give what was asked scores 1-2
+   however well it meets the rest. A further attribute the writer reads from the request
+   ("to watch alone?") is one more criterion, not a gate.
 """
 
 from __future__ import annotations
