@@ -393,12 +393,36 @@ class PointwiseJudge(MapStep):
             row_failure(exc)  # raises unless the failure is about this request
             return self.checks_comment(checks, score)
         usage.add(Usage.of(reply))
-        text = str(reply.content).strip().strip('"')
+        truncated = reply.response_metadata.get("finish_reason") == "length"
+        text = clean_comment(str(reply.content).strip().strip('"'), truncated=truncated)
         if not text or in_korean(text) != (self.language == "ko"):
             # the 1.5B model often answers in English when asked for Korean: the comment
             # composed from the checks is in the right language
             return self.checks_comment(checks, score)
         return text[:COMMENT_MAX_CHARS]
+
+
+_SENTENCE = re.compile(r"(?:[^.!?。！？]|(?<=\d)\.(?=\d))+(?:[.!?。！？]+[\"'”’)]*|$)")
+_ENDED = re.compile(r"[.!?。！？][\"'”’)]*$")
+_LOOP = re.compile(r"(\S.{7,}?)(?:\s*\1)+")  # a phrase said again right after itself
+
+
+def clean_comment(text: str, *, truncated: bool = False) -> str:
+    """A model's comment without the loop a small model can fall into: a phrase repeated right
+    after itself is kept once, a sentence said again is dropped, and (``truncated``: the reply
+    hit its token limit) so is an unfinished last sentence after complete ones."""
+    text = _LOOP.sub(r"\1", text.strip())
+    kept: list[str] = []
+    seen: set[str] = set()
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group().strip()
+        key = re.sub(r"\W+", " ", sentence).casefold().strip()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    if truncated and len(kept) > 1 and not _ENDED.search(kept[-1]):
+        kept.pop()
+    return " ".join(kept)
 
 
 # --------------------------------------------------------------------------- self-judging

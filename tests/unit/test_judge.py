@@ -451,3 +451,29 @@ def test_a_two_syllable_korean_genre_breaks_no_rule() -> None:
     result = judge.invoke(row)
     assert not any(c.question.startswith("schema:") for c in result.checks)
     assert result.score == 5
+
+
+def test_a_comment_that_loops_to_its_token_limit_is_kept_once() -> None:
+    from langchain_core.messages import AIMessage
+
+    from langsynth.judge.pointwise import clean_comment
+
+    loop = "제목과 출시년도가 정확합니다. " * 4 + "제목과 출시년도가"
+
+    def looping(messages: list[BaseMessage]) -> Any:
+        reply = checker()(messages)
+        if reply != "A short comment.":
+            return reply
+        return AIMessage(content=loop, response_metadata={"finish_reason": "length"})
+
+    row = {"request": REQUEST, "title": "GOOD 곡성", "year": 2016, "reason": "GOOD 기이한 죽음."}
+    judge = PointwiseJudge(FakeChatModel(answers=[looping], cycle=True), criteria="a")
+    assert judge.invoke(row).comment == "제목과 출시년도가 정확합니다."
+    # a sentence said again later is dropped; decimals, and a reply that ended, are kept whole
+    said_twice = "It is a horror film. The year is right. It is a horror film."
+    assert clean_comment(said_twice) == "It is a horror film. The year is right."
+    assert (
+        clean_comment("It weighs 1.5 kg. Not met: the year")
+        == "It weighs 1.5 kg. Not met: the year"
+    )
+    assert clean_comment("It fits. The reason is vague and the", truncated=True) == "It fits."
