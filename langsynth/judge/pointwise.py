@@ -27,7 +27,13 @@ from pydantic import BaseModel
 from langsynth.errors import ConfigurationError, JudgeInputError
 from langsynth.judge.checklist import SHARPNESS, Checklist, combine
 from langsynth.judge.items import JudgeItem, as_row, to_item
-from langsynth.judge.results import COMMENT_MAX_CHARS, Check, JudgeResult, score_summary
+from langsynth.judge.results import (
+    COMMENT_MAX_CHARS,
+    Check,
+    JudgeResult,
+    clean_comment,
+    score_summary,
+)
 from langsynth.judge.rubrics import check_language, resolve_rubric
 from langsynth.judge.rules import RuleProblem, infer_schema, rule_problems
 from langsynth.judge.scoring import round_score, with_logprobs
@@ -400,29 +406,6 @@ class PointwiseJudge(MapStep):
             # composed from the checks is in the right language
             return self.checks_comment(checks, score)
         return text[:COMMENT_MAX_CHARS]
-
-
-_SENTENCE = re.compile(r"(?:[^.!?。！？]|(?<=\d)\.(?=\d))+(?:[.!?。！？]+[\"'”’)]*|$)")
-_ENDED = re.compile(r"[.!?。！？][\"'”’)]*$")
-_LOOP = re.compile(r"(\S.{7,}?)(?:\s*\1)+")  # a phrase said again right after itself
-
-
-def clean_comment(text: str, *, truncated: bool = False) -> str:
-    """A model's comment without the loop a small model can fall into: a phrase repeated right
-    after itself is kept once, a sentence said again is dropped, and (``truncated``: the reply
-    hit its token limit) so is an unfinished last sentence after complete ones."""
-    text = _LOOP.sub(r"\1", text.strip())
-    kept: list[str] = []
-    seen: set[str] = set()
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group().strip()
-        key = re.sub(r"\W+", " ", sentence).casefold().strip()
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(sentence)
-    if truncated and len(kept) > 1 and not _ENDED.search(kept[-1]):
-        kept.pop()
-    return " ".join(kept)
 
 
 # --------------------------------------------------------------------------- self-judging

@@ -9,6 +9,7 @@ not score is a result with ``error`` set, never an exception. :func:`score_summa
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -230,3 +231,26 @@ def pairwise_summary(results: Sequence[PairwiseResult]) -> dict[str, Any]:
         "agreement_rate": round(rate, 3) if rate is not None else None,
         "wins": win_counts(results),
     }
+
+
+_SENTENCE = re.compile(r"(?:[^.!?。！？]|(?<=\d)\.(?=\d))+(?:[.!?。！？]+[\"'”’)]*|$)")
+_ENDED = re.compile(r"[.!?。！？][\"'”’)]*$")
+_LOOP = re.compile(r"(\S.{7,}?)(?:\s*\1)+")  # a phrase said again right after itself
+
+
+def clean_comment(text: str, *, truncated: bool = False) -> str:
+    """A model's comment without the loop a small model can fall into: a phrase repeated right
+    after itself is kept once, a sentence said again is dropped, and (``truncated``: the reply
+    hit its token limit) so is an unfinished last sentence after complete ones."""
+    text = _LOOP.sub(r"\1", text.strip())
+    kept: list[str] = []
+    seen: set[str] = set()
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group().strip()
+        key = re.sub(r"\W+", " ", sentence).casefold().strip()
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    if truncated and len(kept) > 1 and not _ENDED.search(kept[-1]):
+        kept.pop()
+    return " ".join(kept)

@@ -456,7 +456,7 @@ def test_a_two_syllable_korean_genre_breaks_no_rule() -> None:
 def test_a_comment_that_loops_to_its_token_limit_is_kept_once() -> None:
     from langchain_core.messages import AIMessage
 
-    from langsynth.judge.pointwise import clean_comment
+    from langsynth.judge.results import clean_comment
 
     loop = "제목과 출시년도가 정확합니다. " * 4 + "제목과 출시년도가"
 
