@@ -46,7 +46,6 @@ def measure_variant(args: argparse.Namespace, options: dict[str, Any], start: in
     from langsynth._async import run_sync
     from langsynth.chains.generator import RecordGenerator
     from langsynth.llm import Settings, local_model_path, local_server_config, parse_spec
-    from langsynth.schemas import load_schema
 
     settings = Settings.from_env()
     spec = parse_spec(args.model or "local")
@@ -63,7 +62,7 @@ def measure_variant(args: argparse.Namespace, options: dict[str, Any], start: in
         # the generator builds the messages only; the requests go out below, as raw HTTP
         llm = ChatOpenAI(model="local", base_url=base, api_key=SecretStr(key))
         gen = RecordGenerator(args.schema, llm, seed=args.seed)
-        schema = load_schema(args.schema).model.model_json_schema()
+        schema = gen.model.model_json_schema()
 
         async def go() -> dict[str, Any]:
             headers = {"Authorization": f"Bearer {key}"}
@@ -108,14 +107,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
     summary = {}
     default = next(iter(VARIANTS))
+    base = {r["round"]: r["record"]["tokens_per_s"] for r in rows if r["variant"] == default}
     for name in VARIANTS:
         mine = [r for r in rows if r["variant"] == name]
-        ratios = [
-            r["record"]["tokens_per_s"] / d["record"]["tokens_per_s"]
-            for r in mine
-            for d in rows
-            if d["variant"] == default and d["round"] == r["round"]
-        ]
+        ratios = [r["record"]["tokens_per_s"] / base[r["round"]] for r in mine]
         summary[name] = {
             "raw": statistics.median(r["raw"]["tokens_per_s"] for r in mine),
             "record": statistics.median(r["record"]["tokens_per_s"] for r in mine),

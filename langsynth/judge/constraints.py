@@ -89,6 +89,7 @@ _INCLUDE_CUE = re.compile(
     re.I,
 )
 _SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[\"'”’)])")
+_CLOSING = re.compile(r"[\"'”’)]*")
 
 
 @dataclass(frozen=True)
@@ -103,11 +104,28 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each with its end mark and closing quote (the last one may
+    lack its mark; the "." of "1.5" ends none)."""
+    out: list[str] = []
+    start = 0
+    for mark in _SENTENCE_END.finditer(text):
+        end = _CLOSING.match(text, mark.end())
+        assert end is not None  # the pattern matches the empty string
+        out.append(text[start : end.end()])
+        start = end.end()
+    out.append(text[start:])
+    return [p.strip() for p in out if re.search(r"\w", p)]
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends with a sentence mark (a closing quote may follow it)."""
+    return text.rstrip("\"'”’)").endswith((".", "!", "?", "。", "！", "？"))
+
+
 def sentence_count(text: str) -> int:
     """Sentences in ``text``: runs ended by . ! ? (the last one may lack its mark)."""
-    text = re.sub(r"\d+\.\d+", "0", text.strip())  # 1.5 is not two sentences
-    parts = [p for p in _SENTENCE_END.split(text) if re.search(r"\w", p)]
-    return len(parts)
+    return len(sentences(re.sub(r"\d+\.\d+", "0", text.strip())))  # 1.5 is not two
 
 
 def word_count(text: str) -> int:

@@ -17,6 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from langsynth.judge.constraints import ends_sentence, sentences
+from langsynth.normalize import words
 from langsynth.results import Usage
 
 COMMENT_MAX_CHARS = 400
@@ -233,8 +235,6 @@ def pairwise_summary(results: Sequence[PairwiseResult]) -> dict[str, Any]:
     }
 
 
-_SENTENCE = re.compile(r"(?:[^.!?。！？]|(?<=\d)\.(?=\d))+(?:[.!?。！？]+[\"'”’)]*|$)")
-_ENDED = re.compile(r"[.!?。！？][\"'”’)]*$")
 _LOOP = re.compile(r"(\S.{7,}?)(?:\s*\1)+")  # a phrase said again right after itself
 
 
@@ -242,15 +242,13 @@ def clean_comment(text: str, *, truncated: bool = False) -> str:
     """A model's comment without the loop a small model can fall into: a phrase repeated right
     after itself is kept once, a sentence said again is dropped, and (``truncated``: the reply
     hit its token limit) so is an unfinished last sentence after complete ones."""
-    text = _LOOP.sub(r"\1", text.strip())
     kept: list[str] = []
-    seen: set[str] = set()
-    for match in _SENTENCE.finditer(text):
-        sentence = match.group().strip()
-        key = re.sub(r"\W+", " ", sentence).casefold().strip()
+    seen: set[tuple[str, ...]] = set()
+    for sentence in sentences(_LOOP.sub(r"\1", text.strip())):
+        key = tuple(words(sentence))
         if key and key not in seen:
             seen.add(key)
             kept.append(sentence)
-    if truncated and len(kept) > 1 and not _ENDED.search(kept[-1]):
+    if truncated and len(kept) > 1 and not ends_sentence(kept[-1]):
         kept.pop()
     return " ".join(kept)

@@ -119,10 +119,8 @@ def _judge(out: Path) -> list[str]:
     rows = out.parent / "movies.jsonl"
     write_rows(rows, MOVIES)
     # comments from the checks: the rows, journal and resume are what is under test here
-    return [
-        *("judge", "-i", str(rows), "-o", str(out), "--judge-model", "local", "--language", "en"),
-        *("--comment", "checks"),
-    ]
+    args = ["judge", "-i", str(rows), "-o", str(out), "--judge-model", "local", "--language", "en"]
+    return [*args, "--comment", "checks"]
 
 
 JOBS = {
