@@ -15,6 +15,10 @@ caps the score of a response that breaks one, as it does for a missing required 
   absent); and, where the sentence asks to include it ("include", "mention", "넣어",
   "포함", "강조"), one the response leaves out.
 
+- **audience**: a request to write for a young child ("a story for a 3-year-old", "for young
+  kids", "for toddlers") and an English response far above a child's reading level
+  (Flesch-Kincaid grade above 8: "Notwithstanding the considerable ambiguity of her ...").
+
 Only what is stated is checked: a request without such words has no constraints.
 """
 
@@ -88,6 +92,15 @@ _INCLUDE_CUE = re.compile(
     r"|넣어|포함|강조|언급|밝혀|적어",
     re.I,
 )
+# A young reader: "for a 3-year-old" (up to 8), "for young kids", "for toddlers", "preschool".
+_CHILD_RE = re.compile(
+    r"\bfor (?:an? )?([1-8])[- ]year[- ]olds?\b|\b(?:young|little|small) (?:kids|children)\b"
+    r"|\btoddlers?\b|\bpre-?school(?:ers)?\b|\bkindergarten\b",
+    re.I,
+)
+# ... when the response is the text the child reads or hears (a story, not a movie tip)
+_WRITE_FOR_RE = re.compile(r"\b(?:write|tell|explain|story|stories|poem|rhyme|lullaby)\b", re.I)
+CHILD_GRADE_LIMIT = 8.0  # far above any picture book (grade 0-3), below adult prose (10+)
 _SENTENCE_END = re.compile(r"[.!?。！？]+(?=\s|$|[\"'”’)])")
 _CLOSING = re.compile(r"[\"'”’)]*")
 
@@ -96,7 +109,7 @@ _CLOSING = re.compile(r"[\"'”’)]*")
 class Broken:
     """A stated constraint the response breaks."""
 
-    kind: str  # "length", "language", "quantity"
+    kind: str  # "length", "language", "quantity", "audience"
     message: str
 
 
@@ -130,6 +143,23 @@ def sentence_count(text: str) -> int:
 
 def word_count(text: str) -> int:
     return len(words(text))
+
+
+def _syllables(word: str) -> int:
+    groups = len(re.findall(r"[aeiouy]+", word.lower()))
+    if word.lower().endswith("e") and groups > 1 and not word.lower().endswith(("le", "ee")):
+        groups -= 1
+    return max(1, groups)
+
+
+def reading_grade(text: str) -> float | None:
+    """The Flesch-Kincaid grade of an English ``text`` (``None`` without English words)."""
+    tokens = [w for w in words(text) if w.isascii() and w.isalpha()]
+    if not tokens:
+        return None
+    per_sentence = len(tokens) / max(1, sentence_count(text))
+    per_word = sum(map(_syllables, tokens)) / len(tokens)
+    return 0.39 * per_sentence + 11.8 * per_word - 15.59
 
 
 def _allowed(unit: str, bound: str, n: int) -> tuple[float, float]:
@@ -217,6 +247,11 @@ def broken_constraints(request: str, response: str, criteria: Sequence[str] = ()
     language = language_constraint([request, *criteria])
     if language and response.strip() and not written_in(response, language):
         out.append(Broken("language", f"not written in {language.capitalize()}"))
+    for_child = _CHILD_RE.search(request) and _WRITE_FOR_RE.search(request)
+    if for_child and written_in(response, "english"):
+        grade = reading_grade(response)
+        if grade is not None and grade > CHILD_GRADE_LIMIT:
+            out.append(Broken("audience", f"reading grade {grade:.0f}, asked for a young child"))
     asked, given = quantities(request), quantities(response)
     required = _required_quantities(request)
     for unit, numbers in asked.items():

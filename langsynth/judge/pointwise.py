@@ -337,6 +337,9 @@ class PointwiseJudge(MapStep):
                 "length": "요청한 길이와 다름",
                 "language": "요청한 언어가 아님",
                 "quantity": "요청한 수치와 다름",
+                "placeholder": "값 대신 자리표시자",
+                "count": "하나를 요청했는데 여러 개",
+                "audience": "요청한 독자에게 너무 어려움",
             },
             "en": {
                 "schema": "breaks a schema rule",
@@ -345,6 +348,9 @@ class PointwiseJudge(MapStep):
                 "length": "not the length the request asks for",
                 "language": "not in the requested language",
                 "quantity": "states a quantity other than the request's",
+                "placeholder": "a placeholder instead of a value",
+                "count": "several given where one is asked for",
+                "audience": "too hard for the reader the request names",
             },
         }[self.language]
         text = "; ".join(f"{names.get(p.rule, p.rule)} ({p.message})" for p in problems)

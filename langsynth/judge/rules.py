@@ -8,6 +8,11 @@ synthetic data most often. So, before the checklist:
   its field names) is validated with Pydantic; a broken rule scores 1;
 - **empty fields**: a record shown as the response with an empty value scores at most 2
   (a movie without a reason);
+- **placeholders**: a field holding its own name or a template filler instead of a value
+  (``patient_name: "Patient Name"``, ``title: "<title>"``, "Lorem ipsum", "TBD"): at most 2;
+- **one asked, several given**: a request for one thing ("one movie", "하나", "한 편") and a
+  record whose name-like field lists several that its other fields talk about one by one
+  (``title: "Before Sunrise, The Notebook"``, each named in the reason): at most 2;
 - **required words**: a request that asks to use quoted words ("uses the words "jump" and
   "ball"") and a response that lacks one scores at most 2;
 - **stated constraints** (:mod:`langsynth.judge.constraints`): a length, a language or a
@@ -24,6 +29,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from langsynth.judge.constraints import broken_constraints, request_sentences
+from langsynth.normalize import words
 from langsynth.schemas import SchemaInfo, builtin_schemas
 
 # Score a row gets when a rule fails: a broken schema rule is wrong data (1); an empty field
@@ -36,7 +42,9 @@ REQUIREMENT_CAP = 2.0
 class RuleProblem:
     """A rule a row breaks, and the highest score it may then get."""
 
-    rule: str  # "schema", "empty field", "required words", "length", "language", "quantity"
+    # "schema", "empty field", "placeholder", "count", "required words", "length", "language",
+    # "quantity"
+    rule: str
     message: str
     cap: float
 
@@ -82,6 +90,55 @@ def empty_fields(record: Mapping[str, Any]) -> list[str]:
     ]
 
 
+# Words a template filler is made of, besides the field's own name ("Your Name", "Full Name",
+# "Example title", "TBD"); articles do not count either way ("A" is a grade, not a filler).
+_FILLER = {
+    "your", "full", "first", "last", "example", "sample", "placeholder", "insert", "enter",
+    "tbd", "todo", "xxx", "string", "here",
+}  # fmt: skip
+_ARTICLES = {"the", "a", "an"}
+
+
+def placeholder_fields(record: Mapping[str, Any]) -> list[str]:
+    """Fields of a record whose text is a placeholder, not a value: only the field's own name
+    and filler words (``patient_name: "Patient Name"``, ``title: "[Title]"``, ``"TBD"``), or
+    "lorem ipsum"."""
+    out = []
+    for key, value in record.items():
+        if not isinstance(value, str):
+            continue
+        core = set(words(value)) - _ARTICLES
+        own = set(words(str(key).replace("_", " ")))
+        if (core and core <= own | _FILLER) or "lorem ipsum" in value.casefold():
+            out.append(f"{key}={value!r}")
+    return out
+
+
+# A request for exactly one thing: "one movie", "a single book", "just one", "하나", "한 편";
+# not "one sentence" / "one word" (lengths, checked as constraints) or "one of".
+_ONE_RE = re.compile(
+    r"\b(?:a single|just one|only one|one)\b(?!\s+(?:of|sentences?|words?|more|another)\b)"
+    r"|하나|한\s?(?:편|권|곡|개|가지|곳|작품|명|종류)",
+    re.IGNORECASE,
+)
+_LIST_SEP = re.compile(r"\s*[,/;、·]\s*")
+
+
+def listed_names(record: Mapping[str, Any]) -> list[str]:
+    """The parts of a short field that lists several things, each of which another field of
+    the record names by itself (``title: "A, B"`` with "A" and "B" in the reason)."""
+    texts = {k: v for k, v in record.items() if isinstance(v, str)}
+    for key, value in texts.items():
+        parts = [p for p in _LIST_SEP.split(value.strip()) if len(p) >= 2]
+        if len(parts) < 2 or len(value) > 80:
+            continue
+        # elsewhere, without the field's value as a whole ("Romeo and Juliet" named entire)
+        other = " ".join(v.replace(value, " ") for k, v in texts.items() if k != key)
+        if all(part in other for part in parts):
+            return parts
+    return []
+
+
 # A request names words to use: a cue ("use", "include", "단어", ...) and quoted words.
 _CUE_RE = re.compile(
     r"\b(?:use|uses|using|include|includes|including|contain|contains|containing|mention)\b"
@@ -99,16 +156,16 @@ def required_words(request: str) -> list[str]:
     >>> required_words('Translate "good morning" into French.')
     []
     """
-    words: list[str] = []
+    found: list[str] = []
     for sentence in request_sentences(request):
         if not _CUE_RE.search(sentence):
             continue
         for match in _QUOTED_RE.finditer(sentence):
             word = match.group(1).strip()
             # a quoted word, not a quoted sentence (those are texts to work on)
-            if word and len(word.split()) <= 3 and word not in words:
-                words.append(word)
-    return words
+            if word and len(word.split()) <= 3 and word not in found:
+                found.append(word)
+    return found
 
 
 def missing_required_words(request: str, response: str) -> list[str]:
@@ -144,6 +201,15 @@ def rule_problems(
             problems.append(
                 RuleProblem("empty field", f"empty: {', '.join(empty)}", REQUIREMENT_CAP)
             )
+        filler = placeholder_fields(record)
+        if filler:
+            problems.append(
+                RuleProblem("placeholder", f"placeholder: {', '.join(filler)}", REQUIREMENT_CAP)
+            )
+        several = listed_names(record) if _ONE_RE.search(request) else []
+        if several:
+            message = f"one asked, {len(several)} given: {', '.join(several)}"
+            problems.append(RuleProblem("count", message, REQUIREMENT_CAP))
     missing = missing_required_words(request, response)
     if missing:
         problems.append(

@@ -103,3 +103,61 @@ def test_a_quantity_stated_differently_or_left_out_when_asked_for_is_reported() 
 def test_rule_problems_cap_a_broken_constraint_at_two() -> None:
     problems = rule_problems("두 문장으로 설명해 주세요.", "좋은 컵입니다.", None, None)
     assert [(p.rule, p.cap) for p in problems] == [("length", 2.0)]
+
+
+def test_a_field_holding_its_own_name_or_a_filler_is_a_placeholder() -> None:
+    from langsynth.judge.rules import placeholder_fields
+
+    record = {
+        "patient_name": "Patient Name",
+        "title": "[Title]",
+        "reason": "Lorem ipsum dolor sit amet.",
+        "note": "TBD",
+        "grade": "A",
+        "genre": "Drama",
+        "first_name": "Ana",
+        "total_charge": 120.0,
+    }
+    assert placeholder_fields(record) == [
+        "patient_name='Patient Name'",
+        "title='[Title]'",
+        "reason='Lorem ipsum dolor sit amet.'",
+        "note='TBD'",
+    ]
+    request = "Generate a billing record."
+    problems = rule_problems(request, "...", {"patient_name": "Your Name"}, None)
+    assert [(p.rule, p.cap) for p in problems] == [("placeholder", 2.0)]
+    assert rule_problems(request, "...", {"patient_name": "Ana Lee"}, None) == []
+
+
+def test_one_asked_and_several_listed_caps_at_two() -> None:
+    from langsynth.judge.rules import listed_names
+
+    two = {
+        "title": "Before Sunrise, The Notebook",
+        "reason": "Before Sunrise is a long talk on a train; The Notebook is a lifelong love.",
+    }
+    problems = rule_problems("Recommend one romance film for a first date.", "...", two, None)
+    assert [(p.rule, p.cap) for p in problems] == [("count", 2.0)]
+    assert "2 given: Before Sunrise, The Notebook" in problems[0].message
+    korean = {"title": "비포 선라이즈, 노트북", "reason": "비포 선라이즈는 설레고 노트북은 감동적."}
+    assert [p.rule for p in rule_problems("로맨스 영화 하나.", "...", korean, None)] == ["count"]
+    # several asked for, or the listing not talked about part by part: no problem
+    assert rule_problems("Recommend two romance films.", "...", two, None) == []
+    comma_title = {"title": "Crazy, Stupid, Love", "reason": "Crazy, Stupid, Love is warm."}
+    assert rule_problems("Recommend one comedy.", "...", comma_title, None) == []
+    assert listed_names({"title": "Amélie", "reason": "Amélie is charming."}) == []
+
+
+def test_a_story_for_a_young_child_above_a_childs_reading_level_breaks_the_audience() -> None:
+    request = 'Write a short story for a 3-year-old that uses the word "share".'
+    hard = (
+        "Notwithstanding the considerable ambiguity of her circumstances, Eleanor resolved to "
+        "share the solitary confection, reasoning that magnanimity was indispensable."
+    )
+    (broken,) = broken_constraints(request, hard)
+    assert broken.kind == "audience"
+    easy = "Tom has one cookie. He gives half to Mia. They share and smile."
+    assert broken_constraints(request, easy) == []
+    # a recommendation for kids is read by the parent: no reading level asked
+    assert broken_constraints("Recommend an animated movie for young kids.", hard) == []
