@@ -9,7 +9,11 @@ few-shot block (``RecordGenerator.messages()``) and k hint lines drawn from the 
 plain HTTP with ``response_format`` json_schema; no retries, no do-not-repeat window, for any
 k alike.
 
-    python benchmarks/records_per_request.py --n 32 --k 1 2 4
+OpenAI's ``n`` (``--choices c``): N/c requests of one record each, every request asking for c
+completions of the same prompt (llama.cpp processes the prompt once for all c; the c records
+share their hints, so only sampling tells them apart).
+
+    python benchmarks/records_per_request.py --n 32 --k 1 2 4 --choices 2 4
 """
 
 from __future__ import annotations
@@ -43,7 +47,13 @@ def array_schema(schema: dict[str, Any], k: int) -> dict[str, Any]:
 
 
 def request_body(
-    gen: Any, model: str, k: int, index: int, max_tokens: int, shape: dict[str, Any]
+    gen: Any,
+    model: str,
+    k: int,
+    index: int,
+    max_tokens: int,
+    shape: dict[str, Any],
+    choices: int = 1,
 ) -> dict[str, Any]:
     """Request ``index``: the generator's own messages for k = 1, else its prompt with k
     numbered hint lines."""
@@ -58,7 +68,7 @@ def request_body(
         text = str(human.content)
         text += f'\n\nWrite {k} different records, as a JSON object {{"records": [...]}}:\n'
         text += "\n".join(f"{j + 1}. " + render_hints(gen.pools, h) for j, h in enumerate(hints))
-    return {
+    body = {
         "model": model,
         "messages": [
             {"role": "system", "content": str(system.content)},
@@ -69,17 +79,23 @@ def request_body(
         "seed": 7 + index,
         "response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": shape}},
     }
+    if choices > 1:
+        # llama.cpp samples every completion of a request with the request's seed: one seed
+        # gives n identical records
+        body["n"] = choices
+        del body["seed"]
+    return body
 
 
 async def run_k(
-    gen: Any, endpoint: tuple[str, str, str], k: int, n: int, parallel: int
+    gen: Any, endpoint: tuple[str, str, str], k: int, n: int, parallel: int, choices: int = 1
 ) -> dict[str, Any]:
     from langsynth.normalize import record_key
     from langsynth.quality.diversity import distinct_n
 
     base, key, model = endpoint
     url = base.rstrip("/") + "/chat/completions"
-    sem = asyncio.Semaphore(parallel)
+    sem = asyncio.Semaphore(max(1, parallel // choices))  # parallel sequences in all
     counts = {"valid": 0, "invalid": 0, "tokens": 0, "prompt": 0}
     records: list[Any] = []
     schema = gen.model.model_json_schema()
@@ -88,18 +104,19 @@ async def run_k(
 
         async def one(index: int) -> None:
             async with sem:
-                body = request_body(gen, model, k, index, 400, shape)
+                body = request_body(gen, model, k, index, 400, shape, choices)
                 resp = await client.post(url, json=body, headers={"Authorization": f"Bearer {key}"})
                 resp.raise_for_status()
                 data = resp.json()
             counts["tokens"] += data["usage"]["completion_tokens"]
             counts["prompt"] += data["usage"]["prompt_tokens"]
-            try:
-                value = json.loads(data["choices"][0]["message"]["content"])
-                items = [value] if k == 1 else value["records"]
-            except (ValueError, KeyError, TypeError):
-                counts["invalid"] += k
-                return
+            items: list[Any] = []
+            for choice in data["choices"]:
+                try:
+                    value = json.loads(choice["message"]["content"])
+                    items += [value] if k == 1 else value["records"]
+                except (ValueError, KeyError, TypeError):
+                    counts["invalid"] += k
             for item in items:
                 try:
                     records.append(gen.model.model_validate(item))
@@ -110,7 +127,7 @@ async def run_k(
         await one(10_000)  # warm-up: the shared prefix into the cache
         counts.update(valid=0, invalid=0, tokens=0, prompt=0)
         records.clear()
-        requests = -(-n // k)
+        requests = -(-n // (k * choices))
         start = time.perf_counter()
         await asyncio.gather(*(one(i) for i in range(requests)))
         wall = time.perf_counter() - start
@@ -118,6 +135,7 @@ async def run_k(
     unique = {record_key(row, gen.info.dedup_fields) for row in rows}
     return {
         "k": k,
+        "choices": choices,
         "requests": requests,
         "wall_s": round(wall, 1),
         "tokens_per_s": round(counts["tokens"] / wall, 2),
@@ -137,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = make_parser(__doc__)
     parser.add_argument("--n", type=int, default=32, help="records per k")
     parser.add_argument("--k", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--choices", type=int, nargs="*", default=[], help="also: one record, OpenAI n = c"
+    )
     parser.add_argument("--parallel", type=int, default=4)
     parser.add_argument("--schema", default="medical_billing")
     return parser
@@ -152,6 +173,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         before = asyncio.run(measure(*endpoint, args.parallel, 12, 96))
         levels = [asyncio.run(run_k(gen, endpoint, k, args.n, args.parallel)) for k in args.k]
+        levels += [
+            asyncio.run(run_k(gen, endpoint, 1, args.n, args.parallel, c)) for c in args.choices
+        ]
         after = asyncio.run(measure(*endpoint, args.parallel, 12, 96))
     finally:
         local.stop_all()
@@ -169,6 +193,7 @@ def to_markdown(result: dict[str, Any]) -> str:
     rows = [
         (
             r["k"],
+            r.get("choices", 1),
             r["requests"],
             r["prompt_tokens_per_request"],
             r["tokens_per_s"],
@@ -187,6 +212,7 @@ def to_markdown(result: dict[str, Any]) -> str:
     return head + md_table(
         [
             "k per request",
+            "n (completions)",
             "requests",
             "prompt tok/request",
             "tok/s",
