@@ -146,10 +146,10 @@ def word_count(text: str) -> int:
 
 
 def _syllables(word: str) -> int:
-    groups = len(re.findall(r"[aeiouy]+", word.lower()))
-    if word.lower().endswith("e") and groups > 1 and not word.lower().endswith(("le", "ee")):
-        groups -= 1
-    return max(1, groups)
+    word = word.lower()
+    groups = len(re.findall(r"[aeiouy]+", word))
+    silent_e = word.endswith("e") and not word.endswith(("le", "ee"))
+    return max(1, groups - (silent_e and groups > 1))
 
 
 def reading_grade(text: str) -> float | None:

@@ -35,7 +35,7 @@ from langsynth.judge.results import (
     score_summary,
 )
 from langsynth.judge.rubrics import check_language, resolve_rubric
-from langsynth.judge.rules import RuleProblem, infer_schema, rule_problems
+from langsynth.judge.rules import RULE_NAMES, RuleProblem, infer_schema, rule_problems
 from langsynth.judge.scoring import round_score, with_logprobs
 from langsynth.model_errors import row_failure
 from langsynth.results import Usage
@@ -329,30 +329,7 @@ class PointwiseJudge(MapStep):
 
     def _rules_comment(self, problems: Sequence[RuleProblem]) -> str:
         """What the rule checks found, in the comment language."""
-        names = {
-            "ko": {
-                "schema": "스키마 규칙 위반",
-                "empty field": "빈 항목",
-                "required words": "요청한 단어 누락",
-                "length": "요청한 길이와 다름",
-                "language": "요청한 언어가 아님",
-                "quantity": "요청한 수치와 다름",
-                "placeholder": "값 대신 자리표시자",
-                "count": "하나를 요청했는데 여러 개",
-                "audience": "요청한 독자에게 너무 어려움",
-            },
-            "en": {
-                "schema": "breaks a schema rule",
-                "empty field": "an empty field",
-                "required words": "misses words the request asks for",
-                "length": "not the length the request asks for",
-                "language": "not in the requested language",
-                "quantity": "states a quantity other than the request's",
-                "placeholder": "a placeholder instead of a value",
-                "count": "several given where one is asked for",
-                "audience": "too hard for the reader the request names",
-            },
-        }[self.language]
+        names = RULE_NAMES[self.language]
         text = "; ".join(f"{names.get(p.rule, p.rule)} ({p.message})" for p in problems)
         return (text[0].upper() + text[1:] + ".")[:COMMENT_MAX_CHARS]
 

@@ -38,13 +38,38 @@ SCHEMA_RULE_SCORE = 1.0
 REQUIREMENT_CAP = 2.0
 
 
+# Each rule's name in a judge comment, per comment language.
+RULE_NAMES = {
+    "ko": {
+        "schema": "스키마 규칙 위반",
+        "empty field": "빈 항목",
+        "placeholder": "값 대신 자리표시자",
+        "count": "하나를 요청했는데 여러 개",
+        "required words": "요청한 단어 누락",
+        "length": "요청한 길이와 다름",
+        "language": "요청한 언어가 아님",
+        "quantity": "요청한 수치와 다름",
+        "audience": "요청한 독자에게 너무 어려움",
+    },
+    "en": {
+        "schema": "breaks a schema rule",
+        "empty field": "an empty field",
+        "placeholder": "a placeholder instead of a value",
+        "count": "several given where one is asked for",
+        "required words": "misses words the request asks for",
+        "length": "not the length the request asks for",
+        "language": "not in the requested language",
+        "quantity": "states a quantity other than the request's",
+        "audience": "too hard for the reader the request names",
+    },
+}
+
+
 @dataclass(frozen=True)
 class RuleProblem:
     """A rule a row breaks, and the highest score it may then get."""
 
-    # "schema", "empty field", "placeholder", "count", "required words", "length", "language",
-    # "quantity"
-    rule: str
+    rule: str  # a key of RULE_NAMES
     message: str
     cap: float
 
