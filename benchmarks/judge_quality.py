@@ -332,7 +332,7 @@ def pairs_of(task: Task) -> list[tuple[Item, Item]]:
     return out
 
 
-PAIRWISE_OPTIONS = ("gate", "specific", "calibrate", "reference", "margin")
+PAIRWISE_OPTIONS = ("gate", "specific", "calibrate", "reference", "margin", "writings")
 
 
 def pairwise_tasks(

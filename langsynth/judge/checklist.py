@@ -10,8 +10,8 @@ recommended movie a horror film?") it separates the two clearly (P(yes) 0.98 aga
    the questions that check it is met (the **gate**: the kind of thing asked for, then its
    most important stated attribute, one question each) and rewrites each of the user's
    criteria (split at ``;``) into a concrete yes/no question for that request, from worked
-   examples (:data:`GATE_SHOTS`). Cached per request: many rows answering one request cost
-   one set of questions.
+   examples (:mod:`langsynth.judge.writing`). Cached per request: many rows answering one
+   request cost one set of questions.
 2. **One token per question, about the response alone.** Each question is asked about the
    response on its own, the answer read from the log-probabilities of "yes"/"no" (CheckEval,
    TICK). A written question says what is asked for, so the request is not shown: with it, a
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,9 +40,27 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 
+from langsynth.errors import ConfigurationError
 from langsynth.judge.items import JudgeItem
 from langsynth.judge.results import Check
 from langsynth.judge.scoring import yes_probability
+from langsynth.judge.writing import (
+    CRITERION_PROMPT,
+    CRITERION_SHOTS,
+    GATE_PROMPT,
+    GATE_QUESTIONS,
+    GATE_SHOTS,
+    GENERIC_GATE,
+    NULL_RESPONSES,
+    REFERENCE_MAX_CHARS,
+    REFERENCE_MAX_WORDS,
+    REFERENCE_QUESTION,
+    REFERENCE_SHOTS,
+    REFERENCE_SYSTEM,
+    WRITER_SYSTEM,
+    clean_questions,
+    plain_question,
+)
 from langsynth.results import Usage
 
 CHECK_SYSTEM = (
@@ -57,90 +74,6 @@ BLIND_CHECK_SYSTEM = (
     "You are a strict checker of data. Read the RESPONSE carefully, then answer the QUESTION "
     "about the RESPONSE with one word: yes or no."
 )
-WRITER_SYSTEM = "You write precise yes/no questions that check responses to a request."
-GATE_PROMPT = (
-    "REQUEST:\n{request}\n\n"
-    "Write the yes/no questions that check whether a response gives exactly what this request "
-    "asks for: first the kind of thing asked for, then the most important other attribute the "
-    "request states, if any (for example a topic, an audience, a language, a number or a "
-    "format). One short question a line, at most {limit}, in English."
-)
-CRITERION_PROMPT = (
-    "REQUEST:\n{request}\n\nCRITERION:\n{criterion}\n\n"
-    "Rewrite the criterion as one yes/no question about a response to this request, made "
-    "concrete for this request (yes must mean the criterion is met). Write only the question, "
-    "in English."
-)
-# Worked examples for the writer: a 1.5B writer without them names the wrong thing ("a rainy
-# night movie" for a horror request, "comedy" for 공포 영화) or presupposes the answer ("is the
-# recommended horror movie ..."). They show the shape only: the kind of thing asked for and
-# each stated attribute, checked without assuming it; none is benchmark data.
-GATE_SHOTS = (
-    ("Recommend a comedy movie for tonight.", "Is the recommended movie a comedy?"),
-    (
-        "Write a short poem about autumn leaves, in Spanish.",
-        "Is the response a poem about autumn leaves?\nIs the poem written in Spanish?",
-    ),
-    (
-        "아이와 함께 볼 만한 동물 다큐멘터리 하나 추천해 줘.",
-        "Is the recommended film an animal documentary?\nDoes the documentary suit watching "
-        "with a child?",
-    ),
-    (
-        "가죽 지갑 상품 설명을 써 주세요. 카드 여섯 장이 들어간다는 점을 넣어 주세요.",
-        "Does the response describe a leather wallet?\nDoes the response say that the wallet "
-        "holds six cards?",
-    ),
-)
-# One question per requirement: a compound question ("a horror film to watch alone on a rainy
-# night?") is answered by its best-matching part, so a romance "for a rainy night" passed it.
-# Two: the third was mostly an attribute the writer made up ("does the movie take place at
-# night?"). Only the first caps the score (see ``_written``).
-GATE_QUESTIONS = 2
-CRITERION_SHOTS = (
-    (
-        "Recommend a comedy movie for tonight.",
-        "the movie fits what was asked",
-        "Is the recommended movie a comedy?",
-    ),
-    (
-        "아이와 함께 볼 만한 동물 다큐멘터리 하나 추천해 줘.",
-        "추천 이유가 구체적인가",
-        "Does the response give a specific reason to watch this documentary with a child?",
-    ),
-    (
-        "Write a short poem about autumn leaves, in Spanish.",
-        "correct grammar",
-        "Is the poem written in grammatically correct Spanish?",
-    ),
-)
-GENERIC_GATE = "Does the RESPONSE give exactly what the REQUEST asks for?"
-# A request with one short correct answer gets it written once (reference-guided grading,
-# MT-Bench); open-ended requests get NONE. The examples show the two kinds, not any data.
-REFERENCE_SYSTEM = (
-    "You solve requests that have one short correct answer. For a request with one short "
-    "correct answer (a number, a word, a name, a label, a short translation, a fact) write "
-    "only that answer. For an open-ended request (a story, a description, a recommendation, a "
-    "record, code, an essay, advice) write only NONE."
-)
-REFERENCE_SHOTS = (
-    ("What is 9 times 8?", "72"),
-    ("Recommend one comedy movie for tonight.", "NONE"),
-    ("Translate into German.\n\nThank you very much.", "Vielen Dank."),
-    ("Write a short poem about the sea.", "NONE"),
-    ("Which planet is closest to the sun?", "Mercury"),
-)
-REFERENCE_QUESTION = "The correct answer is: {answer}. Does the RESPONSE give this answer?"
-REFERENCE_MAX_CHARS = 200
-# A closed request's answer is short ("102", "Canberra", "negative", a short translation); a
-# sentence-long "answer" is the writer solving an open request, and a gate on it marks good
-# responses down (measured: it cost products 0.25 and stories 0.25 of gap).
-REFERENCE_MAX_WORDS = 6
-# Responses that answer nothing: what the model says "yes" to about them is its bias for the
-# question, not evidence (used by ``calibrate``).
-NULL_RESPONSES = ("", "The weather was mild today and the shops opened at nine.")
-QUESTION_MAX_TOKENS = 60
-QUESTION_MAX_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -151,26 +84,12 @@ class Question:
     gate: bool = False
     criterion: str | None = None  # the user's criterion it was written from
     standalone: bool = False  # written for an open request: it is asked without it
+    variants: tuple[str, ...] = ()  # other writings of the same check: P(yes) is the mean
 
-
-def plain_question(criterion: str) -> str:
-    """A criterion asked as it is written."""
-    return f"Does the RESPONSE meet this criterion: {criterion.rstrip('.?')}?"
-
-
-def clean_questions(text: str, limit: int = 1) -> list[str]:
-    """The first ``limit`` lines of written questions, each as a question (distinct)."""
-    out: list[str] = []
-    for line in text.strip().splitlines():
-        line = re.sub(r"^\s*(?:question\s*:|[-*•]|\d+[.)])\s*", "", line, flags=re.I).strip()
-        line = line.strip('"“”')[:QUESTION_MAX_CHARS]
-        if len(line) >= 8:
-            line = line if line.endswith("?") else line + "?"
-            if line not in out:
-                out.append(line)
-            if len(out) == limit:
-                break
-    return out
+    @property
+    def wordings(self) -> tuple[str, ...]:
+        """The question and its other writings, each asked once."""
+        return (self.text, *self.variants)
 
 
 def check_messages(
@@ -244,8 +163,8 @@ class Checklist:
             about responses that answer nothing (an empty and an unrelated one): P(yes) is
             rescaled so that the larger of those baselines maps to 0 (one extra pair of
             calls per question and request, cached).
-        shots: show the question writer worked examples (:data:`GATE_SHOTS`,
-            :data:`CRITERION_SHOTS`); ``False`` for the ablation.
+        shots: show the question writer worked examples (:mod:`langsynth.judge.writing`);
+            ``False`` for the ablation.
         blind: ask the questions written for an open request about the response alone
             (the request primes a small model's "yes"). A request is closed when the
             reference writer gives it a short answer; without ``reference`` every request
@@ -268,7 +187,11 @@ class Checklist:
         reference: bool = False,
         shots: bool = True,
         blind: bool = True,
+        writings: int = 1,
     ) -> None:
+        if writings < 1:
+            raise ConfigurationError("writings must be at least 1.")
+        self.writings = writings
         self.llm = llm
         self.blind = blind
         self.shots = shots
@@ -298,6 +221,7 @@ class Checklist:
             reference=self.reference,
             shots=self.shots,
             blind=self.blind,
+            writings=self.writings,
         )
 
     async def _write(
@@ -357,15 +281,18 @@ class Checklist:
         out: list[Question] = []
         if self.gate:
             gates: list[str] = []
+            variants: list[str] = []
             if self.specific:
-                limit = GATE_QUESTIONS
-                shots = [(GATE_PROMPT.format(request=r, limit=limit), q) for r, q in GATE_SHOTS]
-                prompt = GATE_PROMPT.format(request=request, limit=limit)
-                gates = await self._write(prompt, shots, config, limit)
+                gates, variants = await self._write_gate(request, config)
             # The first question is the kind of thing asked for: it caps the score. The
             # next is an attribute the writer read from the request, often an occasion
             # ("to watch alone?") a right answer need not state: it counts as a criterion.
-            out += [Question(t, gate=i == 0, standalone=alone) for i, t in enumerate(gates)]
+            out += [
+                Question(
+                    t, gate=i == 0, standalone=alone, variants=tuple(variants) if i == 0 else ()
+                )
+                for i, t in enumerate(gates)
+            ]
             if not gates:
                 out.append(Question(GENERIC_GATE, gate=True))
         if answer:
@@ -387,6 +314,29 @@ class Checklist:
         self._cache[request] = out
         return out
 
+    async def _write_gate(
+        self, request: str, config: RunnableConfig | None
+    ) -> tuple[list[str], list[str]]:
+        """The gate questions of ``request``, and other writings of the first one.
+
+        With ``writings`` > 1 the gate is written that many times, the worked examples
+        rotated each time (at temperature 0 the same prompt writes the same question): one
+        misreading of the request (a writer copying the first example's "comedy") is then
+        outvoted by the others."""
+        limit = GATE_QUESTIONS
+        shown = [(GATE_PROMPT.format(request=r, limit=limit), q) for r, q in GATE_SHOTS]
+        prompt = GATE_PROMPT.format(request=request, limit=limit)
+        gates: list[str] = []
+        variants: list[str] = []
+        for i in range(self.writings):
+            shift = i % len(shown)
+            written = await self._write(prompt, shown[shift:] + shown[:shift], config, limit)
+            if not gates:
+                gates = written
+            elif written and written[0] not in (gates[:1] + variants):
+                variants.append(written[0])
+        return gates, variants
+
     def shows(self, question: Question) -> bool:
         """Whether ``question`` is asked with the request (``blind``: not a question written
         for an open request)."""
@@ -395,40 +345,51 @@ class Checklist:
     async def ask(
         self, item: JudgeItem, question: Question, config: RunnableConfig | None = None
     ) -> tuple[float | None, str, Usage]:
-        """P(yes) of ``question`` about ``item`` (``None`` if the answer is neither)."""
-        messages = check_messages(
-            item,
-            question.text,
-            question_first=self.question_first,
-            show_request=self.shows(question),
-        )
-        reply = await self.llm.ainvoke(messages, config=config)
-        p = yes_probability(reply)
-        if self.calibrate and p is not None:
-            base = await self.baseline(item.request, question, config)
-            if base is not None:
-                p = calibrated(p, base)
-        return p, str(reply.content), Usage.of(reply)
+        """P(yes) of ``question`` about ``item``, the mean over its wordings (``None`` if
+        every answer is neither)."""
+        found: list[float] = []
+        texts: list[str] = []
+        usage = Usage()
+        for text in question.wordings:
+            messages = check_messages(
+                item, text, question_first=self.question_first, show_request=self.shows(question)
+            )
+            reply = await self.llm.ainvoke(messages, config=config)
+            usage.add(Usage.of(reply))
+            texts.append(str(reply.content))
+            p = yes_probability(reply)
+            if self.calibrate and p is not None:
+                base = await self.baseline(item.request, question, config, text)
+                if base is not None:
+                    p = calibrated(p, base)
+            if p is not None:
+                found.append(p)
+        return (statistics.fmean(found) if found else None), " / ".join(texts), usage
 
     async def baseline(
-        self, request: str, question: Question, config: RunnableConfig | None = None
+        self,
+        request: str,
+        question: Question,
+        config: RunnableConfig | None = None,
+        text: str | None = None,
     ) -> float | None:
-        """The highest P(yes) of ``question`` about responses that answer nothing (cached)."""
-        key = (request, question.text)
+        """The highest P(yes) of ``question`` (or its wording ``text``) about responses that
+        answer nothing (cached)."""
+        key = (request, text or question.text)
         task = self._baselines.get(key)
         if task is None or task.get_loop() is not asyncio.get_running_loop():
-            task = asyncio.ensure_future(self._baseline(request, question, config))
+            task = asyncio.ensure_future(self._baseline(request, question, key[1], config))
             self._baselines[key] = task
         return await task
 
     async def _baseline(
-        self, request: str, question: Question, config: RunnableConfig | None
+        self, request: str, question: Question, text: str, config: RunnableConfig | None
     ) -> float | None:
         found = []
         for response in NULL_RESPONSES:
             messages = check_messages(
                 JudgeItem(request, response),
-                question.text,
+                text,
                 question_first=self.question_first,
                 show_request=self.shows(question),
             )

@@ -84,6 +84,7 @@ class PairwiseJudge(MapStep):
         mode: str = "separate",
         calibrate: bool = False,
         reference: bool = True,
+        writings: int = 1,
         concurrency: int = 4,
         generator_model: str | None = None,
     ) -> None:
@@ -108,6 +109,7 @@ class PairwiseJudge(MapStep):
             gate=gate,
             specific=specific,
             calibrate=calibrate,
+            writings=writings,
         )
         self.scorer = PointwiseJudge(
             llm,
@@ -119,6 +121,7 @@ class PairwiseJudge(MapStep):
             comment="checks",
             calibrate=calibrate,
             reference=reference,
+            writings=writings,
         )
         warn_self_judging(llm, generator_model)
 

@@ -86,7 +86,8 @@ class PointwiseJudge(MapStep):
         specific: let the model rewrite the gate and each criterion as a concrete question
             for each request (once per distinct request); ``shots``: from worked examples;
             ``blind``: ask those questions about the response alone (shown the request, a
-            small model answers from it).
+            small model answers from it); ``writings``: write the gate that many times
+            (the examples in another order each time) and average P(yes) over them.
         calibrate: read each check's P(yes) relative to the model's answer to the same
             question about a response that answers nothing (its yes-bias), see
             :class:`~langsynth.judge.checklist.Checklist`.
@@ -138,6 +139,7 @@ class PointwiseJudge(MapStep):
         reference: bool = True,
         shots: bool = True,
         blind: bool = True,
+        writings: int = 1,
         sharpness: float = SHARPNESS,
         max_tokens: int = COMMENT_MAX_TOKENS,
         concurrency: int = 4,
@@ -172,6 +174,7 @@ class PointwiseJudge(MapStep):
             reference=reference,
             shots=shots,
             blind=blind,
+            writings=writings,
         )
         self._commenter = with_logprobs(llm, max_tokens=max_tokens)
         self._checklists: dict[str, Checklist] = {}

@@ -380,7 +380,7 @@ PAIRS = [
 def checks(messages: list[BaseMessage]) -> Any:
     """The checklist judge: no reference (an open request), a written question, then yes (0.9)
     to every check."""
-    from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM
+    from langsynth.judge.writing import REFERENCE_SYSTEM, WRITER_SYSTEM
     from tests.fakes import yes_no_reply
 
     if system_of(messages) == REFERENCE_SYSTEM:

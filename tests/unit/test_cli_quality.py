@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from langsynth.cli import app
 from langsynth.datafile import read_rows, write_rows
-from langsynth.judge.checklist import WRITER_SYSTEM
+from langsynth.judge.writing import WRITER_SYSTEM
 from langsynth.lineage import read_lineage
 from langsynth.runs import read_manifest
 from langsynth.schemas import load_schema

@@ -23,8 +23,9 @@ from langsynth.judge import (
     agreement_rate,
     self_judging_message,
 )
-from langsynth.judge.checklist import REFERENCE_SYSTEM, WRITER_SYSTEM, combine, decisive
+from langsynth.judge.checklist import combine, decisive
 from langsynth.judge.results import Check
+from langsynth.judge.writing import REFERENCE_SYSTEM, WRITER_SYSTEM
 from langsynth.runs import read_manifest
 from tests.fakes import FakeChatModel, yes_no_reply
 from tests.records import BILL
@@ -81,7 +82,7 @@ def test_fitting_answers_score_high_and_the_gate_caps_the_others() -> None:
 
 
 def test_the_question_writer_sees_worked_examples_before_the_request() -> None:
-    from langsynth.judge.checklist import CRITERION_SHOTS, GATE_SHOTS
+    from langsynth.judge.writing import CRITERION_SHOTS, GATE_SHOTS
 
     def writer_calls(shots: bool) -> list[list[BaseMessage]]:
         fake = FakeChatModel(answers=[checker()], cycle=True)
@@ -96,6 +97,41 @@ def test_the_question_writer_sees_worked_examples_before_the_request() -> None:
     assert REQUEST in _text(gate) and REQUEST not in str(gate[1].content)
     assert "CRITERION:\nfits the request" in _text(criterion)
     assert [len(m) for m in writer_calls(False)] == [2, 2]
+
+
+def test_several_writings_of_the_gate_are_asked_and_averaged() -> None:
+    from langsynth.judge.writing import GATE_SHOTS
+
+    def answer(messages: list[BaseMessage]) -> Any:
+        system, text = str(messages[0].content), _text(messages)
+        if system == REFERENCE_SYSTEM:
+            return "NONE"
+        if system == WRITER_SYSTEM:
+            # the first example shown decides the writing: one misreads the request
+            first = str(messages[2].content) if len(messages) > 2 else ""
+            return "Is it a comedy?" if first == GATE_SHOTS[0][1] else "Is it a horror film?"
+        return yes_no_reply(0.9 if "horror" in text.rsplit("QUESTION", 1)[1] else 0.1)
+
+    def judged(writings: int) -> Any:
+        fake = FakeChatModel(answers=[answer], cycle=True)
+        judge = PointwiseJudge(
+            fake, criteria="fits", language="en", comment="checks", writings=writings
+        )
+        result = judge.invoke({"request": REQUEST, "title": "Alien", "year": 1979, "reason": "x"})
+        gates = [m for m in fake.calls if str(m[0].content) == WRITER_SYSTEM][:-1]
+        return result, gates
+
+    one, gates = judged(1)
+    assert len(gates) == 1 and one.checks[0].p_yes == pytest.approx(0.1, abs=0.01)
+    three, gates = judged(3)
+    # written three times, the examples rotated: two other writings, one a duplicate
+    assert len(gates) == 3
+    assert [str(g[2].content) for g in gates] == [q for _, q in GATE_SHOTS[:3]]
+    assert three.checks[0].question == "Is it a comedy?" and three.checks[0].gate
+    assert three.checks[0].p_yes == pytest.approx(0.5, abs=0.01)  # mean of 0.1 and 0.9
+    assert three.expected_score > one.expected_score
+    with pytest.raises(ConfigurationError, match="writings"):
+        PointwiseJudge(FakeChatModel(answers=[]), criteria="fits", writings=0)
 
 
 def test_written_questions_are_asked_about_the_response_alone() -> None:
@@ -336,7 +372,7 @@ def test_a_comment_in_the_wrong_language_is_replaced_by_the_composed_one() -> No
 
 
 def test_a_closed_request_is_checked_against_the_answer_the_model_writes_once() -> None:
-    from langsynth.judge.checklist import REFERENCE_SYSTEM
+    from langsynth.judge.writing import REFERENCE_SYSTEM
 
     def solver(messages: list[BaseMessage]) -> Any:
         system, text = str(messages[0].content), _text(messages)
@@ -382,7 +418,7 @@ def test_separate_pairwise_checks_the_records_behind_coded_json_responses() -> N
 
 
 def test_written_gate_questions_are_read_one_a_line_up_to_the_limit() -> None:
-    from langsynth.judge.checklist import clean_questions
+    from langsynth.judge.writing import clean_questions
 
     text = "1. Is it a poem?\n- Is it about leaves\n\nIs it a poem?\nQuestion: Is it in Spanish?"
     assert clean_questions(text, 3) == ["Is it a poem?", "Is it about leaves?", "Is it in Spanish?"]
