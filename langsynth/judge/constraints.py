@@ -8,8 +8,10 @@ caps the score of a response that breaks one, as it does for a missing required 
 - **length**: "in one sentence", "two sentences", "at most 3 sentences", "한 문장으로",
   "두 문장", "한 단어로", "answer with one word" -> the response's sentence / word count;
 - **language**: "in Korean", "into English", "한국어로", "(한국어)", "영어로" -> the script
-  of the response (only languages with their own script are checked against each other and
-  English: Korean, Japanese, Chinese, Russian, ...; French vs Spanish is left to the model);
+  of the response (Korean, Japanese, Chinese, Russian against each other and English); a
+  Latin-script language ("translate into French", "answer in Spanish", "독일어로 번역") -> its
+  commonest words and letters: a response clearly in another one ("Buenos días, ¿cómo
+  estás?" for French) breaks it (a 1.5B judge says yes to "is it in French?" for Spanish);
 - **quantities**: a number with a unit in the request ("1.2kg", "500ml", "30시간", "$20")
   that the response states differently (the same unit, another number, the requested one
   absent); and, where the sentence asks to include it ("include", "mention", "넣어",
@@ -75,6 +77,42 @@ _LANGUAGES = {
     )
     for language, korean in _LANGUAGE_NAMES.items()
 }
+# Latin-script languages, named where the response is meant to be in them (not "a film in
+# French"): "translate ... into French", "answer in Spanish", "독일어로 번역해".
+_LATIN_NAMES = {
+    "french": "프랑스어",
+    "spanish": "스페인어",
+    "german": "독일어",
+    "italian": "이탈리아어",
+    "portuguese": "포르투갈어",
+}
+_LATIN_LANGUAGES = {
+    language: re.compile(
+        r"\b(?:translat\w*|write|written|answer|reply|respond|say|rewrite)\b[^.?!\n]{0,60}?"
+        rf"\b(?:in|into|to)\s+{language}\b|{korean}로\s*(?:번역|써|작성|답|말|바꿔|옮겨)",
+        re.I,
+    )
+    for language, korean in _LATIN_NAMES.items()
+}
+# Their commonest words, and letters only they use: how a text is told apart.
+_LATIN_WORDS = {
+    language: frozenset(common.split())
+    for language, common in {
+        "english": "the and of to is are was it this that with for you your we not have be on "
+        "hello good morning how what",
+        "french": "le la les des du une est et je tu il elle nous vous pas ce qui que dans "
+        "pour avec sur au aux bonjour merci comment oui très allez",
+        "spanish": "el la los las del una es y yo tú usted no que en por para con como cómo "
+        "está estás hola gracias muy pero buenos buenas días",
+        "german": "der die das und ist ich du sie wir nicht ein eine mit für auf den dem zu "
+        "wie guten morgen danke ja geht es ihnen",
+        "italian": "il lo gli le di che è un una non sono per con come sei buongiorno grazie "
+        "ciao sta stai molto",
+        "portuguese": "o os as do da dos das um uma é não que em para com como você olá "
+        "obrigado bom dia está tudo",
+    }.items()
+}
+_LATIN_LETTERS = {"french": "çœèêëâîïûù", "spanish": "ñ¿¡", "german": "ßäöü", "portuguese": "ãõ"}
 # A number and its unit: "1.2kg", "500 ml", "30시간", "10,000mAh", "$20", "20%".
 _QUANTITY_RE = re.compile(
     r"(?<![\w.])(\$|€|£|₩)?\s?(\d+(?:[.,]\d+)*)\s?"
@@ -189,22 +227,37 @@ def length_constraints(texts: Iterable[str]) -> list[tuple[str, str, int]]:
 
 
 def language_constraint(texts: Iterable[str]) -> str | None:
-    """The language the texts ask the response to be written in, if one with its own script."""
+    """The language the texts ask the response to be written in."""
     for text in texts:
-        for language, pattern in _LANGUAGES.items():
+        for language, pattern in (_LANGUAGES | _LATIN_LANGUAGES).items():
             if pattern.search(text):
                 return language
     return None
 
 
+def latin_language(text: str) -> str | None:
+    """The Latin-script language ``text`` is clearly in (its common words and own letters
+    count; ``None`` when no language is well ahead of the others)."""
+    tokens = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    scores = {
+        language: sum(t in common for t in tokens)
+        + 2 * sum(c in _LATIN_LETTERS.get(language, "") for c in text.lower())
+        for language, common in _LATIN_WORDS.items()
+    }
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    return best if top >= 2 and top >= 2 * second else None
+
+
 def written_in(text: str, language: str) -> bool:
-    """Whether ``text`` is mostly in ``language``'s script (English: no other script)."""
+    """Whether ``text`` is mostly in ``language``'s script; for a Latin-script language (and
+    English), not clearly in another one."""
     letters = [c for c in text if c.isalpha()]
     if not letters:
         return False
-    if language == "english":
-        latin = sum(c.isascii() for c in letters) / len(letters)
-        return latin >= 0.7
+    if language == "english" or language in _LATIN_NAMES:
+        latin = sum(c.isascii() or c.lower() in "áéíóúàèìòùâêîôûäëïöüçñãõœß" for c in letters)
+        return latin / len(letters) >= 0.7 and latin_language(text) in (None, language)
     share = script_share(text, language)
     return share is not None and share >= 0.3
 

@@ -7,6 +7,7 @@ import pytest
 from langsynth.judge.constraints import (
     broken_constraints,
     language_constraint,
+    latin_language,
     length_constraints,
     quantities,
     sentence_count,
@@ -58,7 +59,9 @@ def test_a_length_that_is_kept_passes_one_that_is_not_is_reported() -> None:
         (["Reply in Korean, please."], "korean"),
         (["이 문장을 영어로 번역하세요."], "english"),
         (["요청한 언어(한국어)를 지킨다"], "korean"),
-        (["Translate into French."], None),  # same script as English: left to the model
+        (["Translate into French."], "french"),
+        (["이 문장을 독일어로 번역해 주세요."], "german"),
+        (["Recommend a movie in French."], None),  # the movie's language, not the answer's
         (["Translate this Korean poem."], None),
     ],
 )
@@ -75,6 +78,31 @@ def test_a_response_in_another_script_breaks_the_language_a_criterion_states() -
     assert broken.kind == "language"
     assert broken_constraints("Say hello in English.", "Hello there!") == []
     assert broken_constraints("Say hello in English.", "안녕하세요!")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Bonjour, comment allez-vous ?", "french"),
+        ("Buenos días, ¿cómo estás?", "spanish"),
+        ("Guten Morgen, wie geht es Ihnen?", "german"),
+        ("Buongiorno, come stai?", "italian"),
+        ("Bom dia, como você está?", "portuguese"),
+        ("Good morning, how are you?", "english"),
+        ("Paris", None),  # too little to tell
+    ],
+)
+def test_latin_script_languages_are_told_apart(text: str, language: str | None) -> None:
+    assert latin_language(text) == language
+
+
+def test_a_response_in_another_latin_language_breaks_the_requested_one() -> None:
+    request = "Translate into French: Good morning, how are you?"
+    assert broken_constraints(request, "Bonjour, comment allez-vous ?") == []
+    (broken,) = broken_constraints(request, "Buenos días, ¿cómo estás?")
+    assert broken.kind == "language" and "French" in broken.message
+    assert broken_constraints(request, "Bonjour !") == []  # too short to tell: the model's
+    assert broken_constraints("Answer in English.", "The Eiffel Tower is in Paris.") == []
 
 
 def test_quantities_per_unit() -> None:
