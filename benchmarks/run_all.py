@@ -177,13 +177,11 @@ def stored_entry(name: str, path: Path) -> dict[str, Any] | None:
     }
 
 
-def _newer(path: Path, date: str) -> bool:
-    """Whether ``path`` was written after an entry dated ``date`` (``%Y-%m-%d %H:%M UTC``)."""
-    try:
-        when = dt.datetime.strptime(date, "%Y-%m-%d %H:%M UTC").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return True
-    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) > when + dt.timedelta(minutes=1)
+def _changed(name: str, path: Path, entry: dict[str, Any]) -> bool:
+    """Whether the stored file ``path`` says something else than its entry (its time is no
+    guide: a fresh checkout gives every file the checkout's)."""
+    found = stored_entry(name, path)
+    return found is not None and found.get("markdown") != entry.get("markdown")
 
 
 def add_stored_sections(store: dict[str, Any], *, quick: bool) -> None:
@@ -350,9 +348,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: no results at {store_path}; run make bench first", file=sys.stderr)
             return 2
         store = json.loads(store_path.read_text())
-        for name, path in STORED_SECTIONS.items():  # a stored file newer than its entry wins
+        for name, path in STORED_SECTIONS.items():  # a stored file that changed wins
             entry = store["sections"].get(name)
-            if entry and path.is_file() and _newer(path, entry.get("date", "")):
+            if entry and path.is_file() and _changed(name, path, entry):
                 store["sections"].pop(name)
         add_stored_sections(store, quick=bool(store.get("quick")))
         save(store, args.results)
