@@ -310,6 +310,44 @@ def judge_tasks(judge_of: Any, tasks: Sequence[Task]) -> dict[str, Any]:
     }
 
 
+SPREAD_METRICS = ("gap", "pairwise", "spearman", "min_task_gap")
+
+
+def with_repeats(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The first run, with the spread of the overall figures over all of them and the items
+    whose score changed from run to run (the run-to-run noise a change must beat)."""
+    first = dict(runs[0])
+    if len(runs) > 1:
+        overall = [r["score"]["overall"] for r in runs]
+        scores: dict[str, set[Any]] = {}
+        for r in runs:
+            for row in r["rows"]:
+                scores.setdefault(row["id"], set()).add(row["score"])
+        first["repeats"] = {
+            "n": len(runs),
+            "seconds": round(sum(r["seconds"] for r in runs), 1),
+            "changed_items": sorted(i for i, found in scores.items() if len(found) > 1),
+            **{m: [o[m] for o in overall] for m in SPREAD_METRICS},
+        }
+    return first
+
+
+def spread_line(label: str, repeats: dict[str, Any], items: int) -> str:
+    """One sentence: mean and range of each overall figure over the repeats."""
+    parts = []
+    for m in SPREAD_METRICS:
+        values = [v for v in repeats[m] if v is not None]
+        if values:
+            mean = statistics.fmean(values)
+            parts.append(f"{m.replace('_', ' ')} {mean:.2f} ({min(values):.2f}-{max(values):.2f})")
+    changed = len(repeats["changed_items"])
+    return (
+        f"{label} over {repeats['n']} runs: "
+        + ", ".join(parts)
+        + f"; {changed} of {items} items changed score between runs ({repeats['seconds']:.0f} s)."
+    )
+
+
 def pairs_of(task: Task) -> list[tuple[Item, Item]]:
     """Each bad item with a good item answering the same request (round robin)."""
     from langsynth.judge import to_item
@@ -501,6 +539,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the schemas of those records",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="judge every item this many times with a fresh judge (its questions written "
+        "again) and report the spread: two runs of one configuration differ on about one "
+        "item in ten",
+    )
+    parser.add_argument(
         "--option",
         action="append",
         default=[],
@@ -564,7 +610,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     def judge_of(task: Task, mode: str = mode) -> Any:
                         return langsynth_judge(llm, task, mode, args.concurrency, **options)
 
-                result["runs"][key] = judge_tasks(judge_of, tasks)
+                result["runs"][key] = with_repeats(
+                    [judge_tasks(judge_of, tasks) for _ in range(max(1, args.repeat))]
+                )
         result["pairwise"] = {
             mode: pairwise_tasks(
                 llm, tasks, mode, args.concurrency, pairwise_mode=args.pairwise_mode, **options
@@ -639,6 +687,9 @@ def to_markdown(result: dict[str, Any]) -> str:
             overall_rows,
         )
     )
+    for key, run in result["runs"].items():
+        if run.get("repeats"):
+            lines += ["", spread_line(RUN_LABELS.get(key, key), run["repeats"], result["items"])]
     lines += ["", "Gap / pairwise accuracy per task:", ""]
     task_rows = []
     for key, run in result["runs"].items():
