@@ -326,14 +326,13 @@ class Checklist:
         limit = GATE_QUESTIONS
         shown = [(GATE_PROMPT.format(request=r, limit=limit), q) for r, q in GATE_SHOTS]
         prompt = GATE_PROMPT.format(request=request, limit=limit)
-        gates: list[str] = []
+        orders = [shown[i % len(shown) :] + shown[: i % len(shown)] for i in range(self.writings)]
+        gates, *others = await asyncio.gather(
+            *(self._write(prompt, order, config, limit) for order in orders)
+        )
         variants: list[str] = []
-        for i in range(self.writings):
-            shift = i % len(shown)
-            written = await self._write(prompt, shown[shift:] + shown[:shift], config, limit)
-            if not gates:
-                gates = written
-            elif written and written[0] not in (gates[:1] + variants):
+        for written in others:
+            if written and written[0] not in (gates[:1] + variants):
                 variants.append(written[0])
         return gates, variants
 

@@ -27,6 +27,7 @@ Only what is stated is checked: a request without such words has no constraints.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -94,6 +95,7 @@ _LATIN_LANGUAGES = {
     )
     for language, korean in _LATIN_NAMES.items()
 }
+_ALL_LANGUAGES = _LANGUAGES | _LATIN_LANGUAGES
 # Their commonest words, and letters only they use: how a text is told apart.
 _LATIN_WORDS = {
     language: frozenset(common.split())
@@ -229,7 +231,7 @@ def length_constraints(texts: Iterable[str]) -> list[tuple[str, str, int]]:
 def language_constraint(texts: Iterable[str]) -> str | None:
     """The language the texts ask the response to be written in."""
     for text in texts:
-        for language, pattern in (_LANGUAGES | _LATIN_LANGUAGES).items():
+        for language, pattern in _ALL_LANGUAGES.items():
             if pattern.search(text):
                 return language
     return None
@@ -256,7 +258,7 @@ def written_in(text: str, language: str) -> bool:
     if not letters:
         return False
     if language == "english" or language in _LATIN_NAMES:
-        latin = sum(c.isascii() or c.lower() in "áéíóúàèìòùâêîôûäëïöüçñãõœß" for c in letters)
+        latin = sum(unicodedata.name(c, "").startswith("LATIN") for c in letters)
         return latin / len(letters) >= 0.7 and latin_language(text) in (None, language)
     share = script_share(text, language)
     return share is not None and share >= 0.3
