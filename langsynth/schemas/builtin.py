@@ -262,7 +262,7 @@ BUILTIN: dict[str, SchemaInfo] = {
         ),
         examples_file="children_story.jsonl",
         dedup_fields=("story",),
-        pools={"story": VocabularyPool()},
+        pools={"story": VocabularyPool(as_fields=True)},
         text_fields=("story",),
     ),
     "instruction_example": SchemaInfo(

@@ -15,6 +15,7 @@ from langsynth.vocabulary import (
     VocabularyPool,
     load_vocabulary,
     vocabulary_instruction,
+    vocabulary_pools,
 )
 
 
@@ -95,6 +96,33 @@ def test_vocabulary_pool_plugs_into_generator_hints() -> None:
     assert line.startswith("story: it should use the verb")
     for word in draw.words.values():
         assert f'"{word}"' in line
+
+
+def test_a_schema_that_records_the_draw_gets_it_as_field_values() -> None:
+    # ChildrenStory has verb/noun/adjective/features fields: the draw is rendered as their
+    # values (the instruction sentence is what the small model copied into the story).
+    pool = vocabulary_pools(("story",), ("story", "verb", "noun", "adjective", "features"))
+    assert pool["story"].as_fields
+    draw = VocabularyDraw("ride", "pizza", "spotted", ("plot_twist", "moral"))
+    line = render_hints(pool, {"story": draw.to_dict()})
+    assert line == "verb=ride; noun=pizza; adjective=spotted; features=plot_twist, moral"
+    assert render_hints(pool, {"story": VocabularyDraw("hop", "frog", "green").to_dict()}) == (
+        "verb=hop; noun=frog; adjective=green"
+    )
+    # a schema without those fields keeps the instruction, attached to its text field
+    other = vocabulary_pools(("reason",), ("title", "reason"))
+    assert not other["reason"].as_fields
+    assert render_hints(other, {"reason": draw.to_dict()}).startswith(
+        'reason: it should use the verb "ride"'
+    )
+
+
+def test_the_builtin_story_generator_hints_the_words_as_its_fields() -> None:
+    from langsynth.schemas import load_schema
+
+    info = load_schema("children_story")
+    line = render_hints(info.pools, sample_hints(info.pools, random.Random(3)))
+    assert line.startswith("verb=") and "; noun=" in line and "should use" not in line
 
 
 def test_draw_round_trips_through_a_dict() -> None:
