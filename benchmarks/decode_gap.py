@@ -8,6 +8,8 @@ sends the same number of requests at the same parallelism, in rounds that altern
 variants (the first round's figures include evicting the other variants' prompts):
 
 - raw: a short prompt, ``max_tokens`` tokens decoded exactly (``ignore_eos``);
+- record prompt, no hints: the generator's messages without the per-record hints, so the whole
+  prompt is in the slot's cache: the long context alone, nothing new to process;
 - record prompt: the generator's real messages (hints included), the same fixed length;
 - record prompt + json_schema: the same messages with the schema's grammar, as the
   generator asks (the answer stops when the record is complete).
@@ -30,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import chat_model, endpoint_of, make_parser, md_table, script_main
 
-VARIANTS = ("raw", "record prompt", "record prompt + json_schema")
+VARIANTS = ("raw", "record prompt, no hints", "record prompt", "record prompt + json_schema")
 
 
 def bodies(variant: str, gen: Any, schema: dict[str, Any], start: int, n: int, tokens: int) -> list:
@@ -41,7 +43,8 @@ def bodies(variant: str, gen: Any, schema: dict[str, Any], start: int, n: int, t
         if variant == "raw":
             body = {"messages": [{"role": "user", "content": f"Write a long story, number {i}."}]}
         else:
-            body = {"messages": convert_to_openai_messages(gen.messages(gen.hints(i)))}
+            hints = None if variant.endswith("no hints") else gen.hints(i)
+            body = {"messages": convert_to_openai_messages(gen.messages(hints))}
         if variant.endswith("json_schema"):
             body["max_tokens"] = 512
             body["response_format"] = {
