@@ -313,11 +313,31 @@ async def acall(
         result = await runnable.ainvoke(list(messages), config=config)
     except Exception as exc:
         reason = row_failure(exc)
+        usage, text = spent(exc)
         truncated = reason == TRUNCATED
         return StructuredOutcome(
-            None, "", reason, Usage(calls=1), time.perf_counter() - start, truncated=truncated
+            None, text, reason, usage, time.perf_counter() - start, truncated=truncated
         )
     return outcome_from(result, model, time.perf_counter() - start)
+
+
+def spent(exc: BaseException) -> tuple[Usage, str]:
+    """What a failed call still cost and said. An answer cut off at ``max_tokens`` arrives as
+    openai's ``LengthFinishReasonError``, whose ``completion`` holds the usage and the text:
+    up to ``max_tokens`` decoded tokens that tokens/s, cost and the retry's feedback would
+    otherwise not see. Other failures: one call, nothing known."""
+    completion = getattr(exc, "completion", None)
+    counted = getattr(completion, "usage", None)
+    choices = getattr(completion, "choices", None) or []
+    text = getattr(getattr(choices[0], "message", None), "content", None) if choices else None
+    details = getattr(counted, "prompt_tokens_details", None)
+    usage = Usage(
+        input_tokens=int(getattr(counted, "prompt_tokens", 0) or 0),
+        output_tokens=int(getattr(counted, "completion_tokens", 0) or 0),
+        cached_input_tokens=int(getattr(details, "cached_tokens", 0) or 0),
+        calls=1,
+    )
+    return usage, text if isinstance(text, str) else ""
 
 
 def feedback_messages(outcome: StructuredOutcome) -> list[BaseMessage]:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from langsynth.chains.structured import (
     _closed,
+    acall,
     compact_json_grammar,
     outcome_from,
     raw_text,
@@ -65,6 +66,56 @@ def test_truncated_answer_is_named() -> None:
     msg = AIMessage(content='{"items": [', response_metadata={"finish_reason": "length"})
     outcome = outcome_from({"raw": msg, "parsed": None, "parsing_error": ValueError()}, Outer, 0)
     assert outcome.truncated and "max_tokens" in (outcome.error or "")
+
+
+def test_an_answer_cut_off_by_the_client_keeps_its_tokens_and_text() -> None:
+    # openai raises LengthFinishReasonError for a structured answer cut at max_tokens; its
+    # decoded tokens are real work (tokens/s, cost) and its text is what the retry shows.
+    import openai
+    from langchain_core.runnables import RunnableLambda
+    from openai.types.chat import ChatCompletion
+
+    from langsynth._async import run_sync
+
+    completion = ChatCompletion.model_validate(
+        {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": '{"items": [{"name": "a a a'},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": 500,
+                "completion_tokens": 1024,
+                "total_tokens": 1524,
+                "prompt_tokens_details": {"cached_tokens": 448},
+            },
+        }
+    )
+
+    def cut(_: object) -> dict[str, object]:
+        raise openai.LengthFinishReasonError(completion=completion)
+
+    outcome = run_sync(acall(RunnableLambda(cut), Outer, []))
+    assert outcome.truncated and not outcome.ok and "max_tokens" in (outcome.error or "")
+    assert outcome.raw == '{"items": [{"name": "a a a'
+    usage = outcome.usage
+    assert (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens) == (500, 1024, 448)
+    assert usage.calls == 1
+    # a failure that carries no completion still counts one call and nothing else
+    from langchain_core.exceptions import OutputParserException
+
+    def garbled(_: object) -> dict[str, object]:
+        raise OutputParserException("not JSON")
+
+    broken = run_sync(acall(RunnableLambda(garbled), Outer, []))
+    assert broken.usage.calls == 1 and broken.usage.output_tokens == 0 and broken.raw == ""
 
 
 def test_raw_text_prefers_tool_call_arguments() -> None:

@@ -43,6 +43,7 @@ from langsynth.chains.structured import (
     is_llamacpp,
     json_schema_of,
     raw_text,
+    spent,
     structured_runnable,
 )
 from langsynth.errors import ExtractionError
@@ -370,12 +371,13 @@ async def _guarded(
     """``await call(value, config=config)``; an exception about this answer becomes its reason
     (:func:`langsynth.model_errors.row_failure`), a lost endpoint or a bug raises.
 
-    Returns ``(result, Usage())`` or ``(reason string, Usage(calls=1))``.
+    Returns ``(result, Usage())`` or ``(reason string, what the failed call cost)``
+    (:func:`~langsynth.chains.structured.spent`: a cut-off answer's tokens count).
     """
     try:
         return await call(value, config=config), Usage()
     except Exception as exc:
-        return row_failure(exc), Usage(calls=1)
+        return row_failure(exc), spent(exc)[0]
 
 
 def create_extraction_chain(
