@@ -117,3 +117,26 @@ def yes_no_reply(p_yes: float) -> AIMessage:
         response_metadata={"logprobs": {"content": [{**top[0], "top_logprobs": top}]}},
         usage_metadata={"input_tokens": 50, "output_tokens": 1, "total_tokens": 51},
     )
+
+
+def cut_off(content: str, usage: dict[str, Any] | None = None) -> Exception:
+    """What openai raises for a structured answer cut at ``max_tokens``:
+    ``LengthFinishReasonError`` with the partial completion (and its usage, if given)."""
+    import openai
+    from openai.types.chat import ChatCompletion
+
+    choice = {
+        "index": 0,
+        "finish_reason": "length",
+        "message": {"role": "assistant", "content": content},
+    }
+    data: dict[str, Any] = {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "m",
+        "choices": [choice],
+    }
+    if usage is not None:
+        data["usage"] = usage
+    return openai.LengthFinishReasonError(completion=ChatCompletion.model_validate(data))

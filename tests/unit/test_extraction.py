@@ -19,7 +19,7 @@ from langsynth.chains.extraction import (
 )
 from langsynth.errors import ExtractionError
 from langsynth.schemas import ActorFilmography, MedicalBilling
-from tests.fakes import FakeChatModel
+from tests.fakes import FakeChatModel, cut_off
 
 TEXT = "Tom Hanks starred in Big and Splash."
 HANKS = {"Actor": "Tom Hanks", "Film": ["Big", "Splash"]}
@@ -95,24 +95,7 @@ def test_batch_never_raises_and_keeps_one_result_per_text() -> None:
 
 
 def test_truncated_answer_is_a_failure() -> None:
-    from openai.types.chat import ChatCompletion
-
-    completion = ChatCompletion.model_validate(
-        {
-            "id": "c",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "length",
-                    "message": {"role": "assistant", "content": '{"Actor": "To'},
-                }
-            ],
-        }
-    )
-    llm = FakeChatModel(answers=[openai.LengthFinishReasonError(completion=completion)])
+    llm = FakeChatModel(answers=[cut_off('{"Actor": "To')])
     failure = create_extraction_chain("actor_filmography", llm).invoke(TEXT)
     assert isinstance(failure, ExtractionFailure) and "max_tokens" in failure.error
 

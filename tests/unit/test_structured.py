@@ -16,7 +16,7 @@ from langsynth.chains.structured import (
 )
 from langsynth.errors import LangsynthError
 from langsynth.schemas import MedicalBilling
-from tests.fakes import FakeChatModel
+from tests.fakes import FakeChatModel, cut_off
 
 
 class Inner(BaseModel):
@@ -71,43 +71,26 @@ def test_truncated_answer_is_named() -> None:
 def test_an_answer_cut_off_by_the_client_keeps_its_tokens_and_text() -> None:
     # openai raises LengthFinishReasonError for a structured answer cut at max_tokens; its
     # decoded tokens are real work (tokens/s, cost) and its text is what the retry shows.
-    import openai
     from langchain_core.runnables import RunnableLambda
-    from openai.types.chat import ChatCompletion
 
     from langsynth._async import run_sync
 
-    completion = ChatCompletion.model_validate(
-        {
-            "id": "c",
-            "object": "chat.completion",
-            "created": 0,
-            "model": "m",
-            "choices": [
-                {
-                    "index": 0,
-                    "finish_reason": "length",
-                    "message": {"role": "assistant", "content": '{"items": [{"name": "a a a'},
-                }
-            ],
-            "usage": {
-                "prompt_tokens": 500,
-                "completion_tokens": 1024,
-                "total_tokens": 1524,
-                "prompt_tokens_details": {"cached_tokens": 448},
-            },
-        }
-    )
+    usage = {
+        "prompt_tokens": 500,
+        "completion_tokens": 1024,
+        "total_tokens": 1524,
+        "prompt_tokens_details": {"cached_tokens": 448},
+    }
 
     def cut(_: object) -> dict[str, object]:
-        raise openai.LengthFinishReasonError(completion=completion)
+        raise cut_off('{"items": [{"name": "a a a', usage)
 
     outcome = run_sync(acall(RunnableLambda(cut), Outer, []))
     assert outcome.truncated and not outcome.ok and "max_tokens" in (outcome.error or "")
     assert outcome.raw == '{"items": [{"name": "a a a'
-    usage = outcome.usage
-    assert (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens) == (500, 1024, 448)
-    assert usage.calls == 1
+    spent = outcome.usage
+    assert (spent.input_tokens, spent.output_tokens, spent.cached_input_tokens) == (500, 1024, 448)
+    assert spent.calls == 1
     # a failure that carries no completion still counts one call and nothing else
     from langchain_core.exceptions import OutputParserException
 
