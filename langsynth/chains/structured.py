@@ -324,8 +324,8 @@ async def acall(
 def spent(exc: BaseException) -> tuple[Usage, str]:
     """What a failed call still cost and said. An answer cut off at ``max_tokens`` arrives as
     openai's ``LengthFinishReasonError``, whose ``completion`` holds the usage and the text:
-    up to ``max_tokens`` decoded tokens that tokens/s, cost and the retry's feedback would
-    otherwise not see. Other failures: one call, nothing known."""
+    up to ``max_tokens`` decoded tokens that tokens/s and cost would otherwise not count, and
+    the text the rejected row keeps as ``raw_output``. Other failures: one call, nothing known."""
     completion = getattr(exc, "completion", None)
     counted = getattr(completion, "usage", None)
     choices = getattr(completion, "choices", None) or []
