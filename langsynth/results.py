@@ -39,6 +39,18 @@ class Usage:
             calls=1,
         )
 
+    @classmethod
+    def of_completion(cls, usage: Any) -> Usage:
+        """The usage of an OpenAI ``ChatCompletion`` (``prompt_tokens``, ``completion_tokens``,
+        ``prompt_tokens_details.cached_tokens``; ``None`` counts nothing); one call."""
+        details = getattr(usage, "prompt_tokens_details", None)
+        return cls(
+            input_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            output_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            cached_input_tokens=int(getattr(details, "cached_tokens", 0) or 0),
+            calls=1,
+        )
+
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens

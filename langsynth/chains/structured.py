@@ -327,16 +327,9 @@ def spent(exc: BaseException) -> tuple[Usage, str]:
     up to ``max_tokens`` decoded tokens that tokens/s and cost would otherwise not count, and
     the text the rejected row keeps as ``raw_output``. Other failures: one call, nothing known."""
     completion = getattr(exc, "completion", None)
-    counted = getattr(completion, "usage", None)
-    choices = getattr(completion, "choices", None) or []
-    text = getattr(getattr(choices[0], "message", None), "content", None) if choices else None
-    details = getattr(counted, "prompt_tokens_details", None)
-    usage = Usage(
-        input_tokens=int(getattr(counted, "prompt_tokens", 0) or 0),
-        output_tokens=int(getattr(counted, "completion_tokens", 0) or 0),
-        cached_input_tokens=int(getattr(details, "cached_tokens", 0) or 0),
-        calls=1,
-    )
+    choices = getattr(completion, "choices", None) or [None]
+    text = getattr(getattr(choices[0], "message", None), "content", None)
+    usage = Usage.of_completion(getattr(completion, "usage", None))
     return usage, text if isinstance(text, str) else ""
 
 

@@ -29,7 +29,7 @@ from langsynth.schemas.labeled_text import LabeledText
 from langsynth.schemas.medical_billing import MedicalBilling
 from langsynth.schemas.movie_recommendation import MovieRecommendation
 from langsynth.schemas.textbook_excerpt import TextbookExcerpt
-from langsynth.vocabulary import VocabularyPool
+from langsynth.vocabulary import vocabulary_pools
 
 # Common ICD-10-CM codes of outpatient billing and what they mean. A generation hint gives the
 # bare code (the meaning was only more prompt tokens per record; the field guide and the grammar
@@ -262,7 +262,7 @@ BUILTIN: dict[str, SchemaInfo] = {
         ),
         examples_file="children_story.jsonl",
         dedup_fields=("story",),
-        pools={"story": VocabularyPool(as_fields=True)},
+        pools=vocabulary_pools(("story",), tuple(ChildrenStory.model_fields)),
         text_fields=("story",),
     ),
     "instruction_example": SchemaInfo(

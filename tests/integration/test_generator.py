@@ -49,7 +49,7 @@ def test_embedded_model_answers_in_compact_json(local_llm) -> None:  # type: ign
 @pytest.mark.parametrize("method", ["json_schema", "llama_grammar"])
 def test_an_answer_cut_off_at_max_tokens_still_counts_its_tokens(local_llm, method: str) -> None:  # type: ignore[no-untyped-def]
     # json_schema is what any OpenAI-compatible server gets: openai raises LengthFinishReasonError
-    # for the cut answer, and its decoded tokens and text must survive (tokens/s, cost, feedback).
+    # for the cut answer, and its decoded tokens and text must survive (tokens/s, cost, raw_output).
     llm = local_llm.model_copy(update={"max_tokens": 8})
     gen = RecordGenerator("medical_billing", llm, seed=2, method=method, max_retries=0)
     attempt = run_sync(gen.aprocess(gen.input_at(0)))

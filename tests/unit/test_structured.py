@@ -70,7 +70,7 @@ def test_truncated_answer_is_named() -> None:
 
 def test_an_answer_cut_off_by_the_client_keeps_its_tokens_and_text() -> None:
     # openai raises LengthFinishReasonError for a structured answer cut at max_tokens; its
-    # decoded tokens are real work (tokens/s, cost) and its text is what the retry shows.
+    # decoded tokens are real work (tokens/s, cost) and its text is the rejected row's raw_output.
     from langchain_core.runnables import RunnableLambda
 
     from langsynth._async import run_sync
