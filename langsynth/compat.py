@@ -28,11 +28,8 @@ from langchain_core.prompts import BasePromptTemplate, PromptTemplate
 from pydantic import BaseModel
 
 from langsynth._async import run_sync
-from langsynth.chains.generator import (
-    SYNTHETIC_FEW_SHOT_PREFIX,
-    SYNTHETIC_FEW_SHOT_SUFFIX,
-    RecordGenerator,
-)
+from langsynth.chains.generator import RecordGenerator
+from langsynth.chains.record_prompt import SYNTHETIC_FEW_SHOT_PREFIX, SYNTHETIC_FEW_SHOT_SUFFIX
 from langsynth.errors import GenerationError
 
 log = logging.getLogger(__name__)

@@ -186,6 +186,69 @@ def render_hints(pools: Mapping[str, Pool], hints: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def split_hints(
+    pools: Mapping[str, Pool], hints: Mapping[str, Any], model: type[BaseModel]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split drawn hints into field values of ``model`` and hints proper.
+
+    A hint is a field value when it is named after a field and renders as ``field=value``
+    (no template of its own, or given by hand), or when its draw is a dict whose keys are all
+    fields (a :class:`FunctionPool` drawing fields that must agree, a ``VocabularyPool`` with
+    ``as_fields``). A value the field's type rejects stays a hint. Field values come back in
+    JSON form (what the record's grammar fixes); the rest is what the prompt still says.
+
+    >>> class Row(BaseModel):
+    ...     year: int
+    ...     text: str
+    >>> pools = {"year": RangePool(1990, 1990), "tone": ChoicePool(("dry",))}
+    >>> split_hints(pools, {"year": 1990, "tone": "dry"}, Row)
+    ({'year': 1990}, {'tone': 'dry'})
+    """
+    fields = model.model_fields
+    values: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for name, value in hints.items():
+        pool = pools.get(name)
+        if isinstance(value, Mapping) and value and set(value) <= set(fields):
+            drawn = dict(value)
+        elif name in fields and (pool is None or pool.render(name, value) == f"{name}={value}"):
+            drawn = {name: value}
+        else:
+            rest[name] = value
+            continue
+        checked = _as_field_values(model, drawn)
+        if checked is None:
+            rest[name] = value
+        else:
+            values.update(checked)
+    return values, rest
+
+
+@cache
+def _field_adapter(model: type[BaseModel], name: str) -> Any:
+    from typing import Annotated
+
+    from pydantic import TypeAdapter
+
+    info = model.model_fields[name]
+    field_type: Any = Annotated[info.annotation, info]  # the type with the field's constraints
+    return TypeAdapter(field_type)
+
+
+def _as_field_values(model: type[BaseModel], drawn: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``drawn`` validated against its fields' types and constraints, as JSON values."""
+    from pydantic import ValidationError
+
+    out: dict[str, Any] = {}
+    for name, value in drawn.items():
+        adapter = _field_adapter(model, name)
+        try:
+            out[name] = adapter.dump_python(adapter.validate_python(value), mode="json")
+        except ValidationError:
+            return None
+    return out
+
+
 def parse_pool(text: str) -> tuple[str, Pool]:
     """Parse a CLI pool option ``FIELD=SPEC``.
 

@@ -104,6 +104,14 @@ def generate(
     method: Annotated[
         str, typer.Option(help="Structured output: auto, json_schema, function_calling.")
     ] = "auto",
+    pin_hints: Annotated[
+        bool | None,
+        typer.Option(
+            "--pin-hints/--no-pin-hints",
+            help="Fix hints that are field values in the record's grammar instead of the "
+            "prompt (default: on for the embedded model).",
+        ),
+    ] = None,
     resume: Annotated[
         bool, typer.Option(help="Continue the run that wrote OUTPUT up to N.")
     ] = False,
@@ -171,6 +179,7 @@ def generate(
         concurrency=concurrency,
         seed=seed,
         method=method,
+        pin_hints=pin_hints,
     )
     budget = None
     if max_cost is not None or max_tokens_total is not None:

@@ -156,7 +156,10 @@ CODE_GLOSSARY = {"diagnosis_code": ICD10_MEANINGS, "procedure_code": CPT_MEANING
 
 def _billing_amounts(rng: random.Random) -> dict[str, float]:
     charge = round(rng.uniform(60, 4000), 2)
-    return {"charge": charge, "claim": round(charge * rng.uniform(0.4, 1.0), 2)}
+    return {
+        "total_charge": charge,
+        "insurance_claim_amount": round(charge * rng.uniform(0.4, 1.0), 2),
+    }
 
 
 BUILTIN: dict[str, SchemaInfo] = {
@@ -185,7 +188,9 @@ BUILTIN: dict[str, SchemaInfo] = {
             # a claim hint the small model copies the claim amount of the last example.
             "amounts": FunctionPool(
                 _billing_amounts,
-                template="total_charge={charge}; insurance_claim_amount={claim}",
+                template=(
+                    "total_charge={total_charge}; insurance_claim_amount={insurance_claim_amount}"
+                ),
             ),
         },
     ),

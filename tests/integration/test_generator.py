@@ -46,6 +46,26 @@ def test_embedded_model_answers_in_compact_json(local_llm) -> None:  # type: ign
     assert raw.startswith('{"') and "\n" not in raw and '": ' not in raw
 
 
+def test_drawn_field_values_come_back_as_drawn_from_a_prompt_every_record_shares(local_llm) -> None:  # type: ignore[no-untyped-def]
+    # medical_billing's hints fix every field: they are fixed in the record's grammar instead,
+    # so the prompt carries no per-record part and the server keeps all of it in its cache.
+    gen = RecordGenerator("medical_billing", local_llm, seed=5)
+    checked, errors = 0, []
+    for index in range(4):
+        attempt = run_sync(gen.aprocess(gen.input_at(index)))
+        if attempt.record is None:
+            errors.append(attempt.error)
+            continue
+        pinned, shown = gen.split(attempt.hints)
+        assert pinned and not shown
+        record = attempt.record.model_dump(mode="json")
+        assert {name: record[name] for name in pinned} == pinned
+        checked += 1
+        if checked == 2:
+            break
+    assert checked == 2, errors
+
+
 @pytest.mark.parametrize("method", ["json_schema", "llama_grammar"])
 def test_an_answer_cut_off_at_max_tokens_still_counts_its_tokens(local_llm, method: str) -> None:  # type: ignore[no-untyped-def]
     # json_schema is what any OpenAI-compatible server gets: openai raises LengthFinishReasonError

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from langsynth.cli import app
 from langsynth.datafile import read_rows
-from langsynth.errors import RunInputChangedError
+from langsynth.errors import ConfigurationError, RunInputChangedError
 from langsynth.runs import read_manifest, run_dir_for
 from tests.fakes import FakeChatModel
 
@@ -170,6 +170,16 @@ def test_incomplete_run_exits_1_with_the_reason(
     assert "no valid record" in " ".join(result.output.split())
     rejected = read_rows(run_dir_for(out) / "rejected.jsonl")
     assert rejected and rejected[0]["raw_output"] == "garbage"
+
+
+def test_pin_hints_on_a_model_without_a_schema_method_is_one_clear_line(
+    use_fake: list[FakeChatModel], tmp_path: Path
+) -> None:
+    use_fake.append(FakeChatModel(answers=[billing(1)]))
+    result = run("medical_billing", "-n", "1", "-o", str(tmp_path / "b.csv"), "--pin-hints")
+    # a ConfigurationError: the CLI's entry point prints it as one line (as for a bad schema)
+    assert isinstance(result.exception, ConfigurationError)
+    assert "pin_hints needs a JSON-schema or grammar method" in str(result.exception)
 
 
 def test_bad_schema_reference_is_a_clear_error(tmp_path: Path) -> None:

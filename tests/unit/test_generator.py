@@ -11,7 +11,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel
 
 from langsynth.chains.generator import RecordGenerator, few_shot_prompt
-from langsynth.errors import ExamplesError, GenerationError
+from langsynth.errors import ConfigurationError, ExamplesError, GenerationError
 from langsynth.normalize import record_key
 from langsynth.pools import ChoicePool, sample_hints
 from langsynth.schemas import MedicalBilling
@@ -376,3 +376,95 @@ def test_where_the_server_copies_slots_the_prefix_is_processed_once(
     RecordGenerator("medical_billing", llm, concurrency=3, method="function_calling").generate(3)
     assert copies == [("http://127.0.0.1:9", 0, [1, 2])]
     assert LlamaCppFake.seen[0] == (None, 1) and (3, 1) not in LlamaCppFake.seen
+
+
+class GrammarFake(FakeChatModel):
+    """Answers like the embedded server and keeps the grammar each request was sent with."""
+
+    grammars: ClassVar[list[str]] = []
+
+    def _generate(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
+        GrammarFake.grammars.append((kw.get("extra_body") or {}).get("grammar", ""))
+        return super()._generate(messages, stop, run_manager, **kw)
+
+
+def grammar_schema(grammar: str) -> dict[str, Any]:
+    """The JSON schema inside a compact llguidance grammar (``start: %json {...}``)."""
+    return dict(json.loads(grammar.split("%json", 1)[1]))
+
+
+def test_hints_that_are_field_values_are_fixed_in_the_grammar_not_written_in_the_prompt() -> None:
+    GrammarFake.grammars = []
+    llm = GrammarFake(answers=[json.dumps(billing(i)) for i in range(3)])
+    gen = RecordGenerator("medical_billing", llm, seed=4, concurrency=1, method="llama_grammar")
+    assert gen.pin_hints is None  # auto: the grammar is built here, the draw fixes every field
+    gen.generate(3)
+    prompts = {str(call[1].content) for call in llm.calls}
+    assert len(prompts) == 1 and "This record: " not in prompts.pop()  # one cached prompt
+    for index, grammar in enumerate(GrammarFake.grammars):
+        hints = gen.hints(index)
+        properties = grammar_schema(grammar)["properties"]
+        assert properties["patient_name"] == {"const": hints["patient_name"]}
+        assert properties["patient_id"] == {"const": hints["patient_id"]}
+        assert properties["total_charge"] == {"const": hints["amounts"]["total_charge"]}
+        assert list(properties)[:2] == ["patient_id", "patient_name"]  # the schema's order
+    assert len(set(GrammarFake.grammars)) == 3
+
+
+def test_hints_that_are_not_field_values_stay_in_the_prompt_and_free_fields_come_after() -> None:
+    GrammarFake.grammars = []
+    pools = {"tone": ChoicePool(("terse",)), "diagnosis_code": ChoicePool(("E11.9",))}
+    llm = GrammarFake(answers=[json.dumps(billing(1))])
+    gen = RecordGenerator(
+        "medical_billing",
+        llm,
+        pools=pools,
+        default_pools=False,
+        method="llama_grammar",
+        pin_hints=True,  # also when the model still writes fields of its own
+    )
+    gen.run([{"tone": "terse", "diagnosis_code": "E11.9", "patient_name": "x"}])
+    prompt = str(llm.calls[0][1].content)
+    # "x" is shorter than patient_name's 3 characters: a value the field rejects stays a hint
+    assert prompt.endswith("This record: tone=terse; patient_name=x")
+    properties = list(grammar_schema(GrammarFake.grammars[0])["properties"].items())
+    assert properties[0] == ("diagnosis_code", {"const": "E11.9"})
+    assert properties[1][0] == "patient_id" and "const" not in properties[1][1]
+
+
+def test_without_pinning_every_hint_is_in_the_prompt_and_the_grammar_is_shared() -> None:
+    GrammarFake.grammars = []
+    llm = GrammarFake(answers=[json.dumps(billing(i)) for i in range(2)])
+    gen = RecordGenerator(
+        "medical_billing", llm, seed=4, concurrency=1, method="llama_grammar", pin_hints=False
+    )
+    gen.generate(2)
+    assert all("This record: " in str(call[1].content) for call in llm.calls)
+    assert len(set(GrammarFake.grammars)) == 1
+    assert "const" not in GrammarFake.grammars[0]
+    assert gen.manifest_params()["pin_hints"] is False
+
+
+def test_pinning_is_off_where_the_schema_would_be_sent_to_openai_per_record() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(), method="function_calling")
+    assert not gen.pin_hints
+    assert gen.split({"patient_name": "Ann Lee"}) == ({}, {"patient_name": "Ann Lee"})
+
+
+def test_asking_to_pin_hints_without_a_schema_method_is_a_clear_error() -> None:
+    with pytest.raises(ConfigurationError, match="pin_hints needs a JSON-schema or grammar"):
+        RecordGenerator(
+            "medical_billing", FakeChatModel(), method="function_calling", pin_hints=True
+        )
+
+
+def test_by_default_a_draw_that_leaves_fields_to_the_model_stays_in_the_prompt() -> None:
+    # A story is written from what the prompt asks: the words fixed before it went unused.
+    gen = RecordGenerator("children_story", FakeChatModel(), method="llama_grammar", seed=1)
+    hints = gen.hints(0)
+    assert gen.split(hints) == ({}, hints)
+    assert "This record: verb=" in str(gen.messages(hints)[1].content)
+    pinned, shown = RecordGenerator(
+        "children_story", FakeChatModel(), method="llama_grammar", pin_hints=True
+    ).split(hints)
+    assert set(pinned) == {"verb", "noun", "adjective", "features"} and shown == {}
