@@ -10,9 +10,9 @@ What it fixes in langchain_experimental's ``SyntheticDataGenerator`` (seed 001):
 - exactly N: generation goes on until N valid, *unique* records exist (or a cap is hit);
 - diversity beyond temperature: per-record hints drawn from attribute pools and a sliding
   window of recent records the model is told not to repeat; reproducible with ``seed``;
-- drawn values that *are* field values (a Faker name, a code, an amount) are fixed in the
-  record's grammar and written first, not told in the prompt: every record request then has the
-  same prompt, which the server's cache holds, and each value is processed once (``pin_hints``).
+- where the drawn values fix every field (a Faker name, codes, amounts), they are fixed in the
+  record's grammar, not told in the prompt: every record request then has the same prompt,
+  which the server's cache holds, and each value is processed once (``pin_hints``).
 
 >>> from langsynth import get_chat_model  # doctest: +SKIP
 >>> gen = RecordGenerator("medical_billing", get_chat_model(temperature=0.9))  # doctest: +SKIP
