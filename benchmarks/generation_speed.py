@@ -120,12 +120,9 @@ def run_sequential(llm: Any, schema: str, n: int) -> dict[str, Any]:
     from langchain_core.prompts import FewShotPromptTemplate, PromptTemplate
     from pydantic import ValidationError
 
-    from langsynth.chains.generator import (
-        SYNTHETIC_FEW_SHOT_PREFIX,
-        SYNTHETIC_FEW_SHOT_SUFFIX,
-        record_key,
-    )
+    from langsynth.chains.record_prompt import SYNTHETIC_FEW_SHOT_PREFIX, SYNTHETIC_FEW_SHOT_SUFFIX
     from langsynth.model_errors import row_failure
+    from langsynth.normalize import record_key
     from langsynth.schemas import load_schema
 
     info = load_schema(schema)

@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def job_config(args: argparse.Namespace, base_url: str, model: str) -> dict[str, Any]:
     """What every runner gets: the server, the job's settings and the one prompt."""
-    from langsynth.chains.generator import few_shot_prompt
+    from langsynth.chains.record_prompt import few_shot_prompt
     from langsynth.schemas import load_schema
 
     info = load_schema(args.schema)

@@ -2,7 +2,8 @@
 
 Temperature alone does not make a small model stop writing "John Doe". A pool draws a
 value for a field (a Faker name, a category, a number in a range) and the generator
-renders it into the prompt as a hint, so every record starts from different attributes.
+renders it into the prompt as a hint, so every record starts from different attributes (or,
+where the draw fixes every field, into the record's grammar: :func:`split_hints`).
 Sampling takes a ``random.Random`` so that a run with a seed is reproducible.
 
 >>> import random
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -194,8 +196,9 @@ def split_hints(
     A hint is a field value when it is named after a field and renders as ``field=value``
     (no template of its own, or given by hand), or when its draw is a dict whose keys are all
     fields (a :class:`FunctionPool` drawing fields that must agree, a ``VocabularyPool`` with
-    ``as_fields``). A value the field's type rejects stays a hint. Field values come back in
-    JSON form (what the record's grammar fixes); the rest is what the prompt still says.
+    ``as_fields``). A value the field's type rejects stays a hint, as do hints that set the
+    same field twice and fields with an alias. Field values come back in JSON form (what the
+    record's grammar fixes); the rest is what the prompt still says.
 
     >>> class Row(BaseModel):
     ...     year: int
@@ -204,24 +207,33 @@ def split_hints(
     >>> split_hints(pools, {"year": 1990, "tone": "dry"}, Row)
     ({'year': 1990}, {'tone': 'dry'})
     """
-    fields = model.model_fields
-    values: dict[str, Any] = {}
+    fields = {name for name, info in model.model_fields.items() if not _aliased(info)}
+    drawn: dict[str, dict[str, Any]] = {}  # hint -> the field values it fixes
     rest: dict[str, Any] = {}
     for name, value in hints.items():
         pool = pools.get(name)
-        if isinstance(value, Mapping) and value and set(value) <= set(fields):
-            drawn = dict(value)
+        if isinstance(value, Mapping) and value and set(value) <= fields:
+            checked = _as_field_values(model, value)
         elif name in fields and (pool is None or pool.render(name, value) == f"{name}={value}"):
-            drawn = {name: value}
+            checked = _as_field_values(model, {name: value})
         else:
-            rest[name] = value
-            continue
-        checked = _as_field_values(model, drawn)
+            checked = None
         if checked is None:
             rest[name] = value
         else:
+            drawn[name] = checked
+    claims = Counter(field for values in drawn.values() for field in values)
+    values: dict[str, Any] = {}
+    for name, checked in drawn.items():
+        if any(claims[field] > 1 for field in checked):  # which one wins is the model's call
+            rest[name] = hints[name]
+        else:
             values.update(checked)
-    return values, rest
+    return values, {name: hints[name] for name in hints if name in rest}
+
+
+def _aliased(info: Any) -> bool:
+    return bool(info.alias or info.validation_alias or info.serialization_alias)
 
 
 @cache

@@ -116,19 +116,14 @@ class RecordGenerator(SourceStep):
         method: structured-output method: ``auto``, ``json_schema``, ``function_calling``.
         validators: extra checks ``record -> None`` that raise ``ValueError`` to reject.
         pin_hints: put hints that are field values (``patient_name=...``) into the record's
-            grammar as fixed values, written first, instead of into the prompt (see
-            :func:`~langsynth.pools.split_hints` and
-            :func:`~langsynth.chains.structured.pinned_schema`).
-            The prompt is then the same for every record and stays in the server's cache;
-            the values are processed once, as output, not also as uncached prompt tokens.
-            ``None`` (default): where the grammar is built here (the embedded llama.cpp
-            server's ``llama_grammar`` method) and the hints fix *every* field of the record
-            (``medical_billing``); a field the model writes itself follows what the prompt
-            asks more than values it wrote before (stories after their fixed words: distinct-2
-            0.68-0.74 vs 0.76-0.84 with the words in the prompt), so such hints stay there.
-            ``True``: pin whatever is a field value, also in the ``json_schema`` response
-            format (a new schema per record: fine for llama.cpp and vLLM, slow on OpenAI's
-            platform, which compiles each new schema). ``False``: hints only in the prompt.
+            grammar as fixed values written first (:func:`~langsynth.pools.split_hints`),
+            not into the prompt, which then stays whole in the server's cache; each value is
+            processed once, as output. ``None`` (default): with the ``llama_grammar`` method
+            (embedded server) when the draw fixes *every* field (``medical_billing``); a field
+            the model writes follows the prompt more than values it wrote before (stories
+            after fixed words: distinct-2 0.68-0.74 vs 0.76-0.84), so those hints stay there.
+            ``True``: pin any field value, also in ``json_schema`` (a new schema per record:
+            fine for llama.cpp and vLLM, slow on OpenAI). ``False``: hints in the prompt only.
     """
 
     job: ClassVar[str] = "generate"
@@ -225,13 +220,21 @@ class RecordGenerator(SourceStep):
     def split(self, hints: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """``hints`` as (field values the record's grammar fixes, hints the prompt says), as
         ``pin_hints`` decides: all in the prompt when it is off, or (``None``) unless they fix
-        every field."""
+        every field; also when the record they fix would be invalid (a retry would repeat it)."""
         if self.pin_hints is False:
             return {}, dict(hints)
         values, rest = split_hints(self.pools, hints, self.model)
-        if self.pin_hints is None and set(values) != set(self.output_columns):
-            return {}, dict(hints)
+        whole = set(values) == set(self.output_columns)
+        if (self.pin_hints is None and not whole) or (whole and not self._valid(values)):
+            return {}, dict(hints)  # a record the draw breaks: the model may mend it
         return values, rest
+
+    def _valid(self, values: Mapping[str, Any]) -> bool:
+        try:
+            record = self.model.model_validate(values)
+        except ValueError:
+            return False
+        return self._check(record) is None
 
     def hints(self, index: int) -> dict[str, Any]:
         """The attribute hints of attempt ``index`` (the same for the same seed)."""

@@ -70,7 +70,10 @@ def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:
 def _closed(schema: Any) -> Any:
     """Copy of a JSON schema where every object forbids extra properties."""
     if isinstance(schema, dict):
-        out: dict[str, Any] = {k: _closed(v) for k, v in schema.items()}
+        out: dict[str, Any] = {
+            k: v if k in ("const", "enum") else _closed(v)  # values, not schemas
+            for k, v in schema.items()
+        }
         if out.get("type") == "object" and "additionalProperties" not in out:
             out["additionalProperties"] = False
         return out

@@ -394,6 +394,7 @@ def grammar_schema(grammar: str) -> dict[str, Any]:
 
 
 def test_hints_that_are_field_values_are_fixed_in_the_grammar_not_written_in_the_prompt() -> None:
+    pytest.importorskip("xllamacpp")  # builds the grammar (the `local` extra)
     GrammarFake.grammars = []
     llm = GrammarFake(answers=[json.dumps(billing(i)) for i in range(3)])
     gen = RecordGenerator("medical_billing", llm, seed=4, concurrency=1, method="llama_grammar")
@@ -412,6 +413,7 @@ def test_hints_that_are_field_values_are_fixed_in_the_grammar_not_written_in_the
 
 
 def test_hints_that_are_not_field_values_stay_in_the_prompt_and_free_fields_come_after() -> None:
+    pytest.importorskip("xllamacpp")
     GrammarFake.grammars = []
     pools = {"tone": ChoicePool(("terse",)), "diagnosis_code": ChoicePool(("E11.9",))}
     llm = GrammarFake(answers=[json.dumps(billing(1))])
@@ -433,6 +435,7 @@ def test_hints_that_are_not_field_values_stay_in_the_prompt_and_free_fields_come
 
 
 def test_without_pinning_every_hint_is_in_the_prompt_and_the_grammar_is_shared() -> None:
+    pytest.importorskip("xllamacpp")
     GrammarFake.grammars = []
     llm = GrammarFake(answers=[json.dumps(billing(i)) for i in range(2)])
     gen = RecordGenerator(
@@ -468,3 +471,29 @@ def test_by_default_a_draw_that_leaves_fields_to_the_model_stays_in_the_prompt()
         "children_story", FakeChatModel(), method="llama_grammar", pin_hints=True
     ).split(hints)
     assert set(pinned) == {"verb", "noun", "adjective", "features"} and shown == {}
+
+
+def test_a_draw_that_would_make_an_invalid_record_is_not_pinned_so_the_model_can_mend_it() -> None:
+    gen = RecordGenerator("medical_billing", FakeChatModel(), method="llama_grammar")
+    hints = {**billing(1), "insurance_claim_amount": 900.0}  # claim above the 201.0 charge
+    assert gen.split(hints) == ({}, hints)
+    assert gen.split(billing(1))[0] == billing(1)
+
+
+def test_by_default_json_schema_keeps_hints_in_the_prompt() -> None:
+    import httpx
+    from langchain_openai import ChatOpenAI
+
+    nowhere = httpx.MockTransport(lambda request: httpx.Response(500))  # never called
+    llm = ChatOpenAI(
+        model="m",
+        api_key="k",  # type: ignore[arg-type]
+        base_url="http://127.0.0.1:9/v1",
+        http_client=httpx.Client(transport=nowhere),
+        http_async_client=httpx.AsyncClient(transport=nowhere),
+    )
+    gen = RecordGenerator("medical_billing", llm)
+    assert gen.method == "json_schema" and gen.pin_hints is False
+    assert gen.split(billing(1)) == ({}, billing(1))
+    pinned = RecordGenerator("medical_billing", llm, pin_hints=True)
+    assert pinned.split(billing(1)) == (billing(1), {})

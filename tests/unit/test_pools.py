@@ -73,3 +73,25 @@ def test_a_story_draw_fixes_the_words_and_features_and_leaves_the_story_to_the_m
 
 class Story(BaseModel):
     story: str
+
+
+def test_hints_that_set_the_same_field_stay_in_the_prompt_for_the_model_to_reconcile() -> None:
+    pools = {"span": FunctionPool(lambda rng: {}), "low": RangePool(5, 5)}
+    hints = {"span": {"low": 1.0, "high": 2.5}, "low": 5, "name": "Ann Lee"}
+    assert split_hints(pools, hints, Row) == (
+        {"name": "Ann Lee"},
+        {"span": {"low": 1.0, "high": 2.5}, "low": 5},
+    )
+
+
+class Aliased(BaseModel):
+    full_name: str = Field(alias="fullName")
+    year: int
+
+
+def test_a_field_with_an_alias_is_not_pinned() -> None:
+    # the JSON schema names it by its alias; the hint stays in the prompt
+    assert split_hints({}, {"full_name": "Ann Lee", "year": 2000}, Aliased) == (
+        {"year": 2000},
+        {"full_name": "Ann Lee"},
+    )
