@@ -10,7 +10,9 @@ variants (the first round's figures include evicting the other variants' prompts
 - raw: a short prompt, ``max_tokens`` tokens decoded exactly (``ignore_eos``);
 - record prompt, no hints: the generator's messages without the per-record hints, so the whole
   prompt is in the slot's cache: the long context alone, nothing new to process;
-- record prompt: the generator's real messages (hints included), the same fixed length;
+- record prompt: the generator's messages with the per-record hint line, the same fixed length
+  (what a schema whose hints leave fields to the model sends; a draw that fixes every field,
+  as in ``medical_billing``, goes into the grammar instead and its requests are the variant above);
 - record prompt + json_schema: the same messages with the schema's grammar, as the
   generator asks (the answer stops when the record is complete).
 

@@ -20,7 +20,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -209,7 +209,6 @@ def split_hints(
     """
     fields = {name for name, info in model.model_fields.items() if not _aliased(info)}
     drawn: dict[str, dict[str, Any]] = {}  # hint -> the field values it fixes
-    rest: dict[str, Any] = {}
     for name, value in hints.items():
         pool = pools.get(name)
         if isinstance(value, Mapping) and value and set(value) <= fields:
@@ -218,25 +217,20 @@ def split_hints(
             checked = _as_field_values(model, {name: value})
         else:
             checked = None
-        if checked is None:
-            rest[name] = value
-        else:
+        if checked is not None:
             drawn[name] = checked
-    claims = Counter(field for values in drawn.values() for field in values)
-    values: dict[str, Any] = {}
-    for name, checked in drawn.items():
-        if any(claims[field] > 1 for field in checked):  # which one wins is the model's call
-            rest[name] = hints[name]
-        else:
-            values.update(checked)
-    return values, {name: hints[name] for name in hints if name in rest}
+    claims = Counter(field for checked in drawn.values() for field in checked)
+    for name in [n for n, checked in drawn.items() if any(claims[f] > 1 for f in checked)]:
+        del drawn[name]  # two hints set one field: which one wins is the model's call
+    values = {field: v for checked in drawn.values() for field, v in checked.items()}
+    return values, {name: value for name, value in hints.items() if name not in drawn}
 
 
 def _aliased(info: Any) -> bool:
     return bool(info.alias or info.validation_alias or info.serialization_alias)
 
 
-@cache
+@lru_cache(maxsize=256)  # bounded: schemas may be classes made at run time
 def _field_adapter(model: type[BaseModel], name: str) -> Any:
     from typing import Annotated
 
