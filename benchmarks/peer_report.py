@@ -147,7 +147,8 @@ def to_markdown(result: dict[str, Any]) -> str:
         f"Schema `{job['schema']}`, N = {job['n']} records per tool, concurrency "
         f"{job['concurrency']}, temperature {job['temperature']}, max tokens {job['max_tokens']}, "
         f"one embedded server ({job['model']}, {job['slots']} slots) shared by every tool, "
-        "tools run one after another. Valid = passes langsynth's Pydantic model; unique = "
+        "tools run one after another in the order of the table. Valid = passes langsynth's "
+        "Pydantic model; unique = "
         f"distinct normalized key fields ({', '.join(job['dedup_fields'] or ['all fields'])}), "
         "few-shot copies excluded; "
         "tokens are the server's usage counts; wall = the tool's job call (set-up excluded).",

@@ -71,7 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--temperature", type=float, default=0.9, help="langsynth's default 0.9")
     parser.add_argument("--max-tokens", type=int, default=512, help="langsynth's default 512")
     parser.add_argument("--schema", default="medical_billing", help="a built-in schema")
-    parser.add_argument("--tools", nargs="+", choices=TOOLS, default=list(TOOLS))
+    parser.add_argument(
+        "--tools",
+        nargs="+",
+        choices=TOOLS,
+        default=list(TOOLS),
+        help="which tools, run in the order given (a tool later on a server tends to run faster)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds per tool")
     parser.add_argument("--no-strace", action="store_true", help="skip the strace check")
     parser.add_argument(
@@ -242,7 +248,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         httpx.post(proxy.base_url + "/v1/chat/completions", json=warm_up, timeout=120)
         config = job_config(args, proxy.base_url, model)
         rows = []
-        for name in [t for t in TOOLS if t in args.tools]:
+        for name in dict.fromkeys(args.tools):  # the order given, each tool once
             print(f"peers: {name} ...", file=sys.stderr, flush=True)
             rows.append(run_tool(name, config, args, proxy, stats))
             print(f"peers: {name} done in {rows[-1]['process_s']} s", file=sys.stderr, flush=True)
