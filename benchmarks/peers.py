@@ -231,6 +231,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if not saved:
             raise SystemExit(f"--rescore: no run.json in {args.work_dir}; run the benchmark first")
         return assemble(args, saved)
+    tools = list(dict.fromkeys(args.tools))  # the order given, each tool once
     if args.model not in (None, "local"):
         raise SystemExit("peers.py measures the embedded model (local) shared by every tool")
     for peer in PEERS:  # install first, so no install time lands between two measured tools
@@ -248,7 +249,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         httpx.post(proxy.base_url + "/v1/chat/completions", json=warm_up, timeout=120)
         config = job_config(args, proxy.base_url, model)
         rows = []
-        for name in dict.fromkeys(args.tools):  # the order given, each tool once
+        for name in tools:
             print(f"peers: {name} ...", file=sys.stderr, flush=True)
             rows.append(run_tool(name, config, args, proxy, stats))
             print(f"peers: {name} done in {rows[-1]['process_s']} s", file=sys.stderr, flush=True)
@@ -259,7 +260,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "job": {"schema": args.schema, "n": args.n, "concurrency": args.concurrency,
                 "slots": args.slots or args.concurrency, "temperature": args.temperature,
                 "max_tokens": args.max_tokens, "model": model_title("local"),
-                "prompt": config["prompt"], "tools": list(args.tools),
+                "prompt": config["prompt"], "tools": tools,
                 "langsynth_commit": langsynth_commit()},
         "rows": rows,
         "elapsed_s": round(time.perf_counter() - began, 1),
